@@ -1,0 +1,49 @@
+# pop-ld: two commands set everything up on a fresh machine (see README.md).
+#   make demo   install, map and load the bundled sample, serve on http://127.0.0.1:$(PORT)
+#   make test   install what the tests need and run them
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STORE  ?= var/demo-store
+SAMPLE := $(wildcard data/sample/*.json)
+
+.PHONY: demo test bench bench-smoke lint format install load-demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+load-demo: install
+	mkdir -p var
+	$(BIN)/pop-ld load $(SAMPLE) --store $(STORE)
+
+demo: load-demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/pop-ld serve --store $(STORE) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-smoke: install
+	$(BIN)/python -m bench.run --sizes 2000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var bench/work .pytest_cache

@@ -1,0 +1,190 @@
+"""The ``pop-ld`` command line: map, load, generate, coverage, serve.
+
+Progress goes to stderr, data to stdout, so ``pop-ld map x.csv -o - | gzip`` works.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pop_ld.errors import PopLdError
+
+EXIT_CODES = """\b
+Exit codes:
+  0  everything was read and mapped
+  1  some rows were rejected or some values could not be mapped (see the summary)
+  2  usage error (bad option, missing file)"""
+
+BASES = ["merimee", "palissy", "joconde", "memoire", "mnr", "museo", "autor", "enluminures"]
+
+
+def _files(files: tuple[str, ...]) -> list[str]:
+    if not files:
+        raise click.UsageError("give at least one FILE")
+    return list(files)
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="pop-ld")
+def main() -> None:
+    """POP (Plateforme Ouverte du Patrimoine) as linked data: CIDOC-CRM RDF in Oxigraph.
+
+    Reads POP notices in any of the dialects POP data comes in (POP API JSON, data.culture
+    CSV with codes or labels, pipe exports, SpreadsheetML, GeoJSON), detecting the dialect,
+    encoding and separators itself.
+    """
+
+
+@main.command("map", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="N-Quads file to write (.nq), or - for stdout.")
+@click.option("--base", type=click.Choice(BASES), help="The base, when the REFs cannot tell it.")
+@click.option("--include-private", is_flag=True, help="Also write masked fields, in private graphs.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the run's report as JSON.")
+def map_command(
+    files: tuple[str, ...], output: str, base: str | None, include_private: bool, report_path: str | None
+) -> None:
+    """Map POP notices to N-Quads, one named graph per notice.
+
+    Rows that cannot be read are reported with file, line, REF, field and value; the
+    rest is mapped. The output is written to OUTPUT.part and renamed when complete.
+    """
+    from pop_ld.load import map_files
+
+    paths = _files(files)
+    if output == "-":
+        report = map_files(paths, sys.stdout, base=base, include_private=include_private)
+    else:
+        target = Path(output)
+        partial = target.with_name(target.name + ".part")
+        with open(partial, "w", encoding="utf-8", buffering=1 << 20) as out:
+            report = map_files(paths, out, base=base, include_private=include_private)
+        partial.replace(target)
+    click.echo(report.summary(), err=True)
+    _write_report(report_path, report)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("load", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False), help="The on-disk Oxigraph store (created if absent).")
+@click.option("--base", type=click.Choice(BASES), help="The base, when the REFs cannot tell it.")
+@click.option("--include-private", is_flag=True, help="Also load masked fields, in private graphs.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the run's report as JSON.")
+def load_command(
+    files: tuple[str, ...], store_dir: str, base: str | None, include_private: bool, report_path: str | None
+) -> None:
+    """Map POP notices and bulk-load them into an on-disk Oxigraph store.
+
+    Files load atomically: the store is changed only when every file went in, so an
+    interrupted load leaves it exactly as it was. A notice loaded again replaces its graph.
+    """
+    from pop_ld.load import load_files
+
+    try:
+        result = load_files(_files(files), store_dir, base=base, include_private=include_private)
+    except PopLdError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.summary(), err=True)
+    click.echo(
+        f"store: {Path(result.store).resolve()}\n"
+        f"notices: {result.notices_in_store}\ntriples: {result.quads_in_store}"
+    )
+    _write_report(report_path, result.mapping)
+    sys.exit(0 if result.mapping.ok else 1)
+
+
+@main.command("coverage", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--base", type=click.Choice(BASES), help="The base, when the REFs cannot tell it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def coverage_command(files: tuple[str, ...], base: str | None, as_json: bool) -> None:
+    """Field coverage: for every field, values seen against values that reached the graph.
+
+    Exit 1 when a mapped field lost values or a field is missing from the mapping table.
+    """
+    import io
+
+    from pop_ld.load import map_files
+
+    report = map_files(_files(files), io.StringIO(), base=base)
+    cov = report.coverage
+    if as_json:
+        click.echo(json.dumps({"summary": _report_dict(report), "fields": cov.rows()}, ensure_ascii=False, indent=1))
+    else:
+        click.echo(cov.render())
+        click.echo(report.summary(), err=True)
+    sys.exit(1 if cov.lost() or cov.unlisted() or not report.ok else 0)
+
+
+@main.command("generate", epilog=EXIT_CODES)
+@click.option("--base", required=True, type=click.Choice(BASES))
+@click.option("-n", "count", required=True, type=click.IntRange(min=0), help="How many notices.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="CSV file to write, or - for stdout.")
+@click.option("--seed", default=0, show_default=True, help="Same seed, same notices, byte for byte.")
+def generate_command(base: str, count: int, output: str, seed: int) -> None:
+    """Write N synthetic POP-shaped notices in POP's CSV export format, deterministically."""
+    from pop_ld import generate
+
+    try:
+        if output == "-":
+            written = generate.write_csv(base, count, sys.stdout, seed=seed, progress=True)
+        else:
+            written = generate.write_csv(base, count, Path(output), seed=seed, progress=True)
+    except (KeyError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {written:,} {base} notices to {output}", err=True)
+
+
+@main.command("serve")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), help="The on-disk Oxigraph store.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+def serve_command(store_dir: str | None, host: str, port: int, workers: int) -> None:
+    """Serve the site and the SPARQL endpoint on a production WSGI server (gunicorn)."""
+    from app.serve import serve
+
+    serve(store_dir, host=host, port=port, workers=workers)
+
+
+@main.command("info")
+@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False))
+def info_command(store_dir: str) -> None:
+    """Where the store is and how many notices and triples it holds."""
+    from pyoxigraph import Store
+
+    from pop_ld.load import count_notices
+
+    store = Store.read_only(store_dir)
+    click.echo(
+        f"store: {Path(store_dir).resolve()}\nnotices: {count_notices(store)}\ntriples: {len(store)}"
+    )
+
+
+def _report_dict(report) -> dict:
+    return {
+        "files": report.files,
+        "notices": report.notices,
+        "quads": report.quads,
+        "rejected": report.rejected,
+        "field_errors": report.field_errors,
+        "seconds": round(report.seconds, 3),
+        "by_base": report.by_base,
+        "errors": report.errors,
+    }
+
+
+def _write_report(path: str | None, report) -> None:
+    if path:
+        data = {"summary": _report_dict(report), "fields": report.coverage.rows()}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

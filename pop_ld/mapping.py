@@ -1,0 +1,264 @@
+"""The mapping engine: one small loop that runs any base's declarative table.
+
+``mappings/{base}.toml`` names, for every POP field of the base, the pattern its values
+become (``classified_as``, ``produced_by.timespan``, ``protection``…) or why it is skipped.
+The patterns live in pop_ld/patterns.py; this module loads and checks the table, splits
+multi-valued fields, calls the patterns, and keeps the coverage counts.
+
+It writes N-Quads text, never an rdflib Graph: that is what keeps it above 8,000 notices/s
+on one core, ahead of Oxigraph's bulk loader.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pop_ld import ROOT, nquads, uris
+from pop_ld.coverage import Coverage
+from pop_ld.errors import MappingError, PopLdError
+from pop_ld.nquads import RDF_TYPE, iri, literal, quad
+from pop_ld.records import Notice
+
+MAPPINGS = ROOT / "mappings"
+
+#: Statuses a field can have in a table, besides being mapped by a pattern.
+NOT_MAPPED = {"skip", "generated", "private"}
+
+
+@dataclass(slots=True)
+class FieldSpec:
+    """One entry of a mapping table: a POP field and the pattern its values become."""
+
+    code: str
+    pattern: str
+    split: re.Pattern[str] | None = None
+    uses: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def opt(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+
+@dataclass(slots=True)
+class Mapping:
+    """A base's table: its thing classes and its fields in schema order."""
+
+    base: str
+    classes: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    source: Path
+    #: field code → the code whose pattern reads it (``COM`` is read by ``INSEE``)
+    used_by: dict[str, str] = field(default_factory=dict)
+
+
+_SPLITS: dict[str, re.Pattern[str]] = {}
+
+
+def splitter(separators: str) -> re.Pattern[str]:
+    """A regex splitting on any of the separator characters, spaces around them eaten.
+
+    ``;`` also covers `` ; `` and ``;;`` (an empty element between values), the three forms
+    POP exports use for the same thing.
+    """
+    if separators not in _SPLITS:
+        chars = "".join(re.escape(c) for c in separators)
+        _SPLITS[separators] = re.compile(rf"\s*[{chars}]\s*")
+    return _SPLITS[separators]
+
+
+@cache
+def load_mapping(base: str) -> Mapping:
+    """Read and check ``mappings/{base}.toml``: fails before any notice on a bad table."""
+    from pop_ld.patterns import PATTERNS, REQUIRED_OPTIONS
+
+    path = MAPPINGS / f"{base}.toml"
+    if not path.exists():
+        raise MappingError(f"no mapping for base {base!r}", file=str(path))
+    with open(path, "rb") as f:
+        try:
+            table = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError(f"not valid TOML: {exc}", file=str(path)) from exc
+    meta = table.pop("base", {})
+    classes = tuple(uris.expand(c) for c in meta.get("classes", ["crm:E22_Human-Made_Object"]))
+    fields: dict[str, FieldSpec] = {}
+    for code, entry in table.items():
+        if not isinstance(entry, dict):
+            raise MappingError(f"{code}: expected a table", file=str(path), field=code)
+        options = dict(entry)
+        if "skip" in options:
+            pattern = "skip"
+        elif options.get("generated"):
+            pattern = "generated"
+        elif options.get("private"):
+            pattern = "private"
+        else:
+            pattern = options.pop("pattern", None)
+        if pattern not in PATTERNS and pattern not in NOT_MAPPED:
+            raise MappingError(f"unknown pattern {pattern!r}", file=str(path), field=code)
+        if pattern in NOT_MAPPED and not (
+            options.get("skip") or options.get("reason") or pattern == "private"
+        ):
+            raise MappingError(f"{pattern} field needs a reason", file=str(path), field=code)
+        for name in REQUIRED_OPTIONS.get(pattern, ()):
+            if name not in options:
+                raise MappingError(f"pattern {pattern} needs {name!r}", file=str(path), field=code)
+        split = options.pop("split", None)
+        uses = tuple(options.pop("uses", ()))
+        fields[code] = FieldSpec(
+            code=code,
+            pattern=pattern,
+            split=splitter(split) if split else None,
+            uses=uses,
+            options=options,
+        )
+    used_by: dict[str, str] = {}
+    for spec in fields.values():
+        for other in spec.uses:
+            if other not in fields:
+                raise MappingError(f"uses unknown field {other}", file=str(path), field=spec.code)
+            used_by[other] = spec.code
+    for code, owner in used_by.items():
+        if fields[code].pattern != "with":
+            raise MappingError(
+                f"read by {owner}: its entry must say pattern = \"with\"",
+                file=str(path),
+                field=code,
+            )
+    return Mapping(base=base, classes=classes, fields=fields, source=path, used_by=used_by)
+
+
+def values_of(raw: str | list[str] | None, split: re.Pattern[str] | None) -> list[str]:
+    """The values of one field: JSON arrays kept, strings split when the field is multiple."""
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            item = str(item)
+        if split is not None:
+            out.extend(v for v in split.split(item.strip()) if v)
+        else:
+            item = item.strip()
+            if item:
+                out.append(item)
+    return out
+
+
+class Engine:
+    """Maps notices of any base to N-Quads, remembering which shared nodes it already wrote.
+
+    Shared nodes (concepts, persons, places) are written once per engine into their own
+    graphs, so a notice's graph holds only the notice, and replacing it never touches them.
+    """
+
+    def __init__(self, *, include_private: bool = False) -> None:
+        self.include_private = include_private
+        self.coverage = Coverage()
+        self.errors: list[PopLdError] = []
+        self._seen: set[str] = set()
+        self._shared: list[str] = []
+        self.notices = 0
+        self.quads = 0
+
+    # -- shared nodes -------------------------------------------------------------------
+    def shared(self, key: str, lines: Iterable[str] | None = None) -> bool:
+        """Write shared lines once per engine; True when ``key`` was new."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        if lines is not None:
+            self._shared.extend(lines)
+        return True
+
+    def emit_shared(self, line: str) -> None:
+        self._shared.append(line)
+
+    # -- the loop -----------------------------------------------------------------------
+    def map_notice(self, notice: Notice) -> str:
+        """The N-Quads of one notice, with any shared nodes it introduced first."""
+        from pop_ld.patterns import PATTERNS, Emit
+
+        mapping = load_mapping(notice.base)
+        em = Emit(self, mapping, notice)
+        fields = notice.fields
+        cov = self.coverage
+        for code, raw in fields.items():
+            spec = mapping.fields.get(code)
+            if spec is None:
+                cov.unknown(notice.base, code, len(values_of(raw, None)))
+        for code, spec in mapping.fields.items():
+            raw = fields.get(code)
+            pattern = spec.pattern
+            if pattern == "with":
+                continue
+            if raw is None and not any(fields.get(u) is not None for u in spec.uses):
+                continue
+            values = values_of(raw, spec.split)
+            if pattern in NOT_MAPPED:
+                if pattern == "private" and self.include_private:
+                    em.private(spec, values)
+                cov.not_mapped(notice.base, code, pattern, len(values))
+                continue
+            cov.seen(notice.base, code, len(values))
+            for other in spec.uses:
+                used = mapping.fields[other]
+                cov.seen(notice.base, other, len(values_of(fields.get(other), used.split)))
+            try:
+                PATTERNS[pattern](em, spec, values)
+            except PopLdError as exc:
+                self._locate(exc, notice, code, values)
+                self.errors.append(exc)
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
+                err = PopLdError(f"{type(exc).__name__}: {exc}")
+                self._locate(err, notice, code, values)
+                self.errors.append(err)
+        em.finish()
+        self.notices += 1
+        out = em.lines
+        if self._shared:
+            out = self._shared + out
+            self._shared = []
+        self.quads += len(out)
+        return "".join(out)
+
+    def map_many(self, notices: Iterable[Notice]) -> Iterable[str]:
+        for notice in notices:
+            yield self.map_notice(notice)
+
+    @staticmethod
+    def _locate(exc: PopLdError, notice: Notice, code: str, values: list[str]) -> None:
+        exc.file = exc.file or notice.source
+        exc.line = exc.line or notice.line
+        exc.ref = exc.ref or notice.ref
+        exc.field = exc.field or code
+        if exc.value is None and values:
+            exc.value = "; ".join(values)
+
+
+def map_notices(notices: Iterable[Notice], engine: Engine | None = None) -> Iterable[str]:
+    """N-Quads chunks for notices, shared nodes included (a convenience for tests)."""
+    engine = engine or Engine()
+    yield from engine.map_many(notices)
+
+
+__all__ = [
+    "Engine",
+    "FieldSpec",
+    "Mapping",
+    "load_mapping",
+    "map_notices",
+    "values_of",
+    "nquads",
+    "iri",
+    "literal",
+    "quad",
+    "RDF_TYPE",
+]

@@ -1,0 +1,819 @@
+"""The named RDF patterns a mapping table can use, each a small function.
+
+Names follow Linked Art's model pages (``classified_as``, ``referred_to_by``,
+``produced_by.timespan``…) so that a table reads like the model it emits. Every pattern
+has the same signature ``(em, spec, values)`` and reports to the coverage counts how many
+values reached the graph, and which were kept as text because they could not be parsed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from functools import cache
+
+from pop_ld import ROOT, places, uris
+from pop_ld.errors import PopLdError
+from pop_ld.mapping import Engine, FieldSpec, Mapping, values_of
+from pop_ld.nquads import RDF_TYPE, date, date_time, iri, literal, quad
+from pop_ld.records import Notice
+from pop_ld.uris import CRM, DCT, FOAF, GEO, LA, POP, RDFS, SKOS, XSD
+
+
+def _crm(local: str) -> str:
+    return f"<{CRM}{local}>"
+
+
+def _pop(local: str) -> str:
+    return f"<{POP}{local}>"
+
+
+P1 = _crm("P1_is_identified_by")
+P2 = _crm("P2_has_type")
+P4 = _crm("P4_has_time-span")
+P9 = _crm("P9_consists_of")
+P14 = _crm("P14_carried_out_by")
+P32 = _crm("P32_used_general_technique")
+P41 = _crm("P41_classified")
+P42 = _crm("P42_assigned")
+P43 = _crm("P43_has_dimension")
+P45 = _crm("P45_consists_of")
+P53 = _crm("P53_has_former_or_current_location")
+P67I = _crm("P67i_is_referred_to_by")
+P70 = _crm("P70_documents")
+P70I = _crm("P70i_is_documented_in")
+P82A = _crm("P82a_begin_of_the_begin")
+P82B = _crm("P82b_end_of_the_end")
+P89 = _crm("P89_falls_within")
+P90 = _crm("P90_has_value")
+P91 = _crm("P91_has_unit")
+P108I = _crm("P108i_was_produced_by")
+P138 = _crm("P138_represents")
+P138I = _crm("P138i_has_representation")
+P168 = _crm("P168_place_is_defined_by")
+P190 = _crm("P190_has_symbolic_content")
+LABEL = f"<{RDFS}label>"
+PREF = f"<{SKOS}prefLabel>"
+IN_SCHEME = f"<{SKOS}inScheme>"
+EXACT = f"<{SKOS}exactMatch>"
+CONCEPT = f"<{SKOS}Concept>"
+SCHEME = f"<{SKOS}ConceptScheme>"
+HAS_GEOMETRY = f"<{GEO}hasGeometry>"
+AS_WKT = f"<{GEO}asWKT>"
+WKT = GEO + "wktLiteral"
+DEPICTION = f"<{FOAF}depiction>"
+
+E12 = _crm("E12_Production")
+E17 = _crm("E17_Type_Assignment")
+E33 = _crm("E33_Linguistic_Object")
+E33_E41 = _crm("E33_E41_Linguistic_Appellation")
+E36 = _crm("E36_Visual_Item")
+E39 = _crm("E39_Actor")
+E42 = _crm("E42_Identifier")
+E52 = _crm("E52_Time-Span")
+E53 = _crm("E53_Place")
+E54 = _crm("E54_Dimension")
+E55 = _crm("E55_Type")
+E57 = _crm("E57_Material")
+
+Pattern = Callable[["Emit", FieldSpec, list[str]], None]
+
+#: Words that name no one: an unknown author is an attribution statement, not a person.
+UNKNOWN_AUTHOR = re.compile(r"\b(inconnu|anonyme|non identifié)\b", re.IGNORECASE)
+_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
+
+
+@cache
+def types_table() -> dict[str, dict[str, str]]:
+    with open(ROOT / "mappings" / "types.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+class Emit:
+    """What one notice writes: its graph, its thing, and the nodes built around it."""
+
+    __slots__ = (
+        "engine",
+        "mapping",
+        "notice",
+        "base",
+        "ref",
+        "thing",
+        "T",
+        "N",
+        "G",
+        "lines",
+        "label",
+        "begin",
+        "end",
+        "_production",
+        "_location",
+        "_counters",
+    )
+
+    def __init__(self, engine: Engine, mapping: Mapping, notice: Notice) -> None:
+        self.engine = engine
+        self.mapping = mapping
+        self.notice = notice
+        self.base = notice.base
+        self.ref = uris.normalise_ref(notice.ref)
+        if not self.ref:
+            raise PopLdError("notice without REF", file=notice.source, line=notice.line)
+        self.thing = uris.thing(self.base, self.ref)
+        self.T = iri(self.thing)
+        self.N = iri(uris.notice(self.base, self.ref))
+        self.G = self.N
+        self.lines: list[str] = []
+        self.label: str | None = None
+        self.begin: str | None = None
+        self.end: str | None = None
+        self._production: str | None = None
+        self._location: str | None = None
+        self._counters: dict[str, int] = {}
+
+    # -- writing ------------------------------------------------------------------------
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} {p} {o} {self.G} .\n")
+
+    def node(self, name: str) -> str:
+        return iri(uris.part(self.thing, name))
+
+    def next_node(self, prefix: str) -> str:
+        """A fresh ``{thing}#{prefix}-{n}`` node, numbered in the order the table runs."""
+        n = self._counters.get(prefix, 0) + 1
+        self._counters[prefix] = n
+        return self.node(f"{prefix}-{n}")
+
+    def values(self, code: str) -> list[str]:
+        spec = self.mapping.fields.get(code)
+        return values_of(self.notice.fields.get(code), spec.split if spec else None)
+
+    # -- coverage -----------------------------------------------------------------------
+    def reached(self, code: str, n: int = 1) -> None:
+        self.engine.coverage.reached(self.base, code, n)
+
+    def unparsed(self, code: str, value: str) -> None:
+        self.engine.coverage.unparsed(self.base, code, value)
+
+    # -- shared nodes -------------------------------------------------------------------
+    def concept(self, scheme: str, label: str) -> str:
+        """A SKOS concept of a POP thesaurus, written once per engine."""
+        uri = uris.concept(scheme, label)
+        if self.engine.shared(uri):
+            g = iri(uris.graph("concepts"))
+            c = iri(uri)
+            s = iri(uris.scheme(scheme))
+            lines = [
+                quad(c, RDF_TYPE, CONCEPT, g),
+                quad(c, RDF_TYPE, E55, g),
+                quad(c, PREF, literal(label, lang="fr"), g),
+                quad(c, IN_SCHEME, s, g),
+            ]
+            if self.engine.shared(uris.scheme(scheme)):
+                lines.append(quad(s, RDF_TYPE, SCHEME, g))
+                lines.append(quad(s, PREF, literal(scheme, lang="fr"), g))
+            self.engine._shared.extend(lines)
+        return iri(uri)
+
+    def type(self, key: str) -> str:
+        """A type of mappings/types.toml (statement, name, dimension kinds…)."""
+        uri = uris.concept("types", key)
+        if self.engine.shared(uri):
+            entry = types_table().get(key)
+            if entry is None:
+                raise PopLdError(f"type {key!r} is not in mappings/types.toml")
+            g = iri(uris.graph("concepts"))
+            c = iri(uri)
+            s = iri(uris.scheme("types"))
+            lines = [
+                quad(c, RDF_TYPE, CONCEPT, g),
+                quad(c, RDF_TYPE, E55, g),
+                quad(c, PREF, literal(entry["fr"], lang="fr"), g),
+                quad(c, PREF, literal(entry["en"], lang="en"), g),
+                quad(c, IN_SCHEME, s, g),
+            ]
+            if "aat" in entry:
+                lines.append(quad(c, EXACT, iri(uris.AAT + entry["aat"]), g))
+            if self.engine.shared(uris.scheme("types")):
+                lines.append(quad(s, RDF_TYPE, SCHEME, g))
+                lines.append(quad(s, PREF, literal("types pop-ld", lang="fr"), g))
+                lines.append(quad(s, PREF, literal("pop-ld types", lang="en"), g))
+            self.engine._shared.extend(lines)
+        return iri(uri)
+
+    def person(self, name: str) -> str:
+        uri = uris.person(name)
+        if self.engine.shared(uri):
+            g = iri(uris.graph("persons"))
+            p = iri(uri)
+            self.engine._shared.extend(
+                [quad(p, RDF_TYPE, E39, g), quad(p, LABEL, literal(name), g)]
+            )
+        return iri(uri)
+
+    def admin_place(self, place: places.AdminPlace) -> str:
+        """A région, département or the country, with its chain up to France."""
+        uri = uris.place(place.kind, place.code)
+        term = iri(uri)
+        if self.engine.shared(uri):
+            g = iri(uris.graph("places"))
+            cls = {"pays": "Pays", "region": "Region", "departement": "Departement"}[place.kind]
+            lines = [
+                quad(term, RDF_TYPE, E53, g),
+                quad(term, RDF_TYPE, _pop(cls), g),
+                quad(term, LABEL, literal(place.label, lang="fr"), g),
+            ]
+            if place.kind == "departement":
+                lines.append(quad(term, _pop("codeDepartement"), literal(place.code), g))
+            self.engine._shared.extend(lines)
+            up = places.parent(place)
+            if up is not None:
+                self.engine._shared.append(quad(term, P89, self.admin_place(up), g))
+        return term
+
+    def commune(self, insee: str, name: str | None) -> str:
+        uri = uris.place("commune", insee)
+        term = iri(uri)
+        if self.engine.shared(uri):
+            g = iri(uris.graph("places"))
+            lines = [
+                quad(term, RDF_TYPE, E53, g),
+                quad(term, RDF_TYPE, _pop("Commune"), g),
+                quad(term, _pop("insee"), literal(insee), g),
+            ]
+            if name:
+                lines.append(quad(term, LABEL, literal(name, lang="fr"), g))
+            self.engine._shared.extend(lines)
+            dpt = places.departement_of_insee(insee)
+            if dpt is not None:
+                self.engine._shared.append(quad(term, P89, self.admin_place(dpt), g))
+        return term
+
+    # -- nodes built around the thing ---------------------------------------------------
+    def production(self) -> str:
+        if self._production is None:
+            self._production = self.node("production")
+            self.add(self.T, P108I, self._production)
+            self.add(self._production, RDF_TYPE, E12)
+        return self._production
+
+    def location(self) -> str:
+        if self._location is None:
+            self._location = self.node("location")
+            self.add(self.T, P53, self._location)
+            self.add(self._location, RDF_TYPE, E53)
+            self.add(self._location, RDF_TYPE, _pop("Localisation"))
+        return self._location
+
+    def timespan(self, node: str, text: str, code: str) -> None:
+        """A time-span named by the original text, with bounds when the text allows."""
+        from pop_ld.dates import parse_period
+
+        self.add(node, RDF_TYPE, E52)
+        self.add(node, LABEL, literal(text, lang="fr"))
+        period = parse_period(text)
+        if period is None:
+            self.unparsed(code, text)
+            return
+        self.add(node, P82A, date_time(period.begin))
+        self.add(node, P82B, date_time(period.end))
+        if period.approximate:
+            self.add(node, _pop("approximatif"), literal("true", datatype=XSD + "boolean"))
+        if self.begin is None or period.begin < self.begin:
+            self.begin = period.begin
+        if self.end is None or period.end > self.end:
+            self.end = period.end
+
+    def statement(self, subject: str, code: str, text: str, type_key: str) -> None:
+        """Linked Art's statement: the producer's text kept whole, typed."""
+        node = self.next_node(f"{code.lower()}")
+        self.add(subject, P67I, node)
+        self.add(node, RDF_TYPE, E33)
+        self.add(node, P190, literal(text, lang="fr"))
+        self.add(node, P2, self.type(type_key))
+
+    def appellation(self, subject: str, code: str, text: str, type_key: str) -> None:
+        node = self.next_node(f"name-{code.lower()}")
+        self.add(subject, P1, node)
+        self.add(node, RDF_TYPE, E33_E41)
+        self.add(node, P190, literal(text, lang="fr"))
+        self.add(node, P2, self.type(type_key))
+
+    def private(self, spec: FieldSpec, values: list[str]) -> None:
+        """Masked fields: only into the notice's private graph, never the public union."""
+        g = iri(uris.private_graph(self.base, self.ref))
+        prop = _pop("champMasque")
+        for value in values:
+            self.lines.append(quad(self.T, prop, literal(f"{spec.code}: {value}"), g))
+
+    def finish(self) -> None:
+        """What comes from the notice as a whole: the record, the overall dates, the label."""
+        base_uri = uris.base_uri()
+        base_term = iri(f"{base_uri}/id/base/{self.base}")
+        if self.engine.shared(base_term):
+            g = iri(uris.graph("bases"))
+            info = uris.bases()[self.base]
+            self.engine._shared.extend(
+                [
+                    quad(base_term, RDF_TYPE, _pop("Base"), g),
+                    quad(base_term, LABEL, literal(info["label_fr"], lang="fr"), g),
+                    quad(base_term, LABEL, literal(info["label_en"], lang="en"), g),
+                ]
+            )
+        T, N = self.T, self.N
+        self.add(N, RDF_TYPE, _pop("Notice"))
+        self.add(N, P70, T)
+        self.add(N, _pop("ref"), literal(self.ref))
+        self.add(N, _pop("base"), base_term)
+        self.add(N, LABEL, literal(f"{self.ref}", lang="fr"))
+        producer = uris.producer_of(self.base, self.ref)
+        if producer:
+            self.add(N, _pop("producteur"), self.concept("producteurs", producer))
+        for cls in self.mapping.classes:
+            self.add(T, RDF_TYPE, iri(cls))
+        self.add(T, P70I, N)
+        ident = self.node("ref")
+        self.add(T, P1, ident)
+        self.add(ident, RDF_TYPE, E42)
+        self.add(ident, P190, literal(self.ref))
+        self.add(ident, P2, self.type("ref-pop"))
+        if self.label is None:
+            deno = self.values("DENO")
+            com = self.values("COM")
+            self.label = " ".join(deno[:1] + [f"({com[0]})"] * bool(com)) or self.ref
+            self.add(T, LABEL, literal(self.label, lang="fr"))
+        if self.begin is not None and self.end is not None:
+            span = self.node("timespan")
+            prod = self.production()
+            self.add(prod, P4, span)
+            self.add(span, RDF_TYPE, E52)
+            self.add(span, P82A, date_time(self.begin))
+            self.add(span, P82B, date_time(self.end))
+
+
+# -- the patterns -----------------------------------------------------------------------
+
+
+def name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """A title or appellation (TICO, TITR, APPL): E33_E41 with a type; the first is the label."""
+    for value in values:
+        em.appellation(em.T, spec.code, value, spec.opt("type", "appellation"))
+        if spec.opt("primary") and em.label is None:
+            em.label = value
+            em.add(em.T, LABEL, literal(value, lang="fr"))
+    em.reached(spec.code, len(values))
+
+
+def identifier(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """An identifier of the thing (CADA, NUMP, INV): E42 with a type."""
+    for value in values:
+        node = em.next_node(f"id-{spec.code.lower()}")
+        em.add(em.T, P1, node)
+        em.add(node, RDF_TYPE, E42)
+        em.add(node, P190, literal(value))
+        em.add(node, P2, em.type(spec.opt("type")))
+    em.reached(spec.code, len(values))
+
+
+def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """A thesaurus term → SKOS concept, by P2 has type or the property the table names."""
+    prop = iri(uris.expand(spec.opt("property", "crm:P2_has_type")))
+    on = spec.opt("on", "thing")
+    subject = {"thing": em.T, "notice": em.N, "production": None}[on]
+    if subject is None:
+        subject = em.production()
+    for value in values:
+        em.add(subject, prop, em.concept(spec.opt("thesaurus"), value))
+    em.reached(spec.code, len(values))
+
+
+def referred_to_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Prose kept whole as a typed statement (description, history, remarks)."""
+    subject = em.N if spec.opt("on") == "notice" else em.T
+    for value in values:
+        em.statement(subject, spec.code, value, spec.opt("type"))
+    em.reached(spec.code, len(values))
+
+
+def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """A fact about the record (DMIS, DMAJ, CONTACT, COPY) rather than the thing."""
+    from pop_ld.dates import parse_date
+
+    prop = iri(uris.expand(spec.opt("property")))
+    kind = spec.opt("datatype", "string")
+    subject = em.T if spec.opt("on") == "thing" else em.N
+    for value in values:
+        if kind == "date":
+            day = parse_date(value)
+            if day is None:
+                em.unparsed(spec.code, value)
+                em.add(subject, prop, literal(value))
+            else:
+                em.add(subject, prop, date(day))
+        elif kind == "text":
+            em.add(subject, prop, literal(value, lang="fr"))
+        else:
+            em.add(subject, prop, literal(value))
+    em.reached(spec.code, len(values))
+
+
+def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Dates and centuries (SCLE, DATE): a dated part of the production per value.
+
+    The production's own time-span spans them all, so one FILTER on P82a/P82b finds it.
+    """
+    prod = em.production()
+    for value in values:
+        part = em.next_node(f"production-{spec.code.lower()}")
+        em.add(prod, P9, part)
+        em.add(part, RDF_TYPE, E12)
+        span = iri(uris.part(part[1:-1], "timespan"))
+        em.add(part, P4, span)
+        em.timespan(span, value, spec.code)
+        if spec.opt("type"):
+            em.add(part, P2, em.concept(spec.opt("type"), spec.opt("type_label", spec.code)))
+    em.reached(spec.code, len(values))
+
+
+def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Authors (AUTR) ``Nom Prénom (rôle)``: a part of the production by an actor, in a role."""
+    prod = em.production()
+    for value in values:
+        if UNKNOWN_AUTHOR.search(value):
+            em.statement(em.T, spec.code, value, "attribution")
+            continue
+        match = _ROLE.match(value)
+        person, role = (match["name"], match["role"]) if match and match["name"] else (value, None)
+        role = role or spec.opt("role")
+        part = em.next_node("production-author")
+        em.add(prod, P9, part)
+        em.add(part, RDF_TYPE, E12)
+        em.add(part, P14, em.person(person))
+        if role:
+            em.add(part, P2, em.concept(spec.opt("roles", "roles"), role.strip()))
+    em.reached(spec.code, len(values))
+
+
+def made_of(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Materials ``matière : technique, technique``: P45 materials, P32 techniques, statement kept."""
+    prod = None
+    for value in values:
+        material, _, techniques = value.partition(":")
+        material = material.strip()
+        if material:
+            concept = em.concept(spec.opt("thesaurus", "materiaux"), material)
+            em.add(em.T, P45, concept)
+            em.engine.shared(concept + "#material") and em.engine.emit_shared(
+                quad(concept, RDF_TYPE, E57, iri(uris.graph("concepts")))
+            )
+        for technique in (t.strip() for t in techniques.split(",")):
+            if technique:
+                prod = prod or em.production()
+                em.add(prod, P32, em.concept(spec.opt("techniques", "techniques"), technique))
+        em.statement(em.T, spec.code, value, spec.opt("type", "materiaux"))
+    em.reached(spec.code, len(values))
+
+
+def technique(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Techniques of decoration or making (TECH): P32 used general technique on the production."""
+    prod = em.production()
+    for value in values:
+        em.add(prod, P32, em.concept(spec.opt("thesaurus", "techniques"), value))
+    em.reached(spec.code, len(values))
+
+
+def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Dimensions: the statement as written, plus E54 dimensions where the text parses."""
+    from pop_ld.dimensions import parse_dimensions
+
+    for value in values:
+        em.statement(em.T, spec.code, value, "dimensions")
+        dims = parse_dimensions(value)
+        if not dims:
+            em.unparsed(spec.code, value)
+        for dim in dims:
+            node = em.next_node("dimension")
+            em.add(em.T, P43, node)
+            em.add(node, RDF_TYPE, E54)
+            em.add(node, P90, literal(_decimal(dim.value), datatype=XSD + "decimal"))
+            em.add(node, P91, em.type(dim.unit))
+            em.add(node, P2, em.type(dim.kind))
+    em.reached(spec.code, len(values))
+
+
+def _decimal(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """INSEE codes with COM/DPT/REG: the thing's location falls within communes.
+
+    Commune, département and région are shared places (mappings/places.csv), so one
+    ``P89_falls_within+`` pattern finds everything in a département across all bases.
+    """
+    opts = spec.options
+    names = em.values(opts.get("name", "COM"))
+    dpts = em.values(opts.get("departement", "DPT"))
+    regions = em.values(opts.get("region", "REG"))
+    loc = em.location()
+    placed = False
+    for i, code in enumerate(values):
+        if places.is_insee(code):
+            name = names[i] if i < len(names) and len(names) == len(values) else None
+            em.add(loc, P89, em.commune(code.upper(), name))
+            placed = True
+        else:
+            em.appellation(loc, spec.code, code, "commune")
+            em.unparsed(spec.code, code)
+    em.reached(spec.code, len(values))
+    for value in names:
+        em.appellation(loc, opts.get("name", "COM"), value, "commune")
+    em.reached(opts.get("name", "COM"), len(names))
+    for value in dpts:
+        dpt = places.departement(value)
+        if dpt is not None and not placed:
+            em.add(loc, P89, em.admin_place(dpt))
+        elif dpt is None:
+            em.appellation(loc, opts.get("departement", "DPT"), value, "departement-saisi")
+    em.reached(opts.get("departement", "DPT"), len(dpts))
+    for value in regions:
+        em.appellation(loc, opts.get("region", "REG"), value, "region-saisie")
+    em.reached(opts.get("region", "REG"), len(regions))
+
+
+def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Address, locality, building, cadastre… as typed names of the thing's location."""
+    loc = em.location()
+    for value in values:
+        em.appellation(loc, spec.code, value, spec.opt("type"))
+    em.reached(spec.code, len(values))
+
+
+def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Coordinates in any of POP's forms → WKT (lon lat) as P168 and GeoSPARQL geometry.
+
+    Order of trust: POP_COORDONNEES (WGS84, the 0,0 sentinel meaning none), a "lat, lon"
+    string, then COOR in the projection ZONE names. Polygons: POP_COORDINATES_POLYGON
+    (pairs stored [lat, lon]) or COORM.
+    """
+    from pop_ld import geometry
+
+    o = spec.options
+    f = em.notice.fields
+    lat_code, lon_code = o.get("lat", "POP_COORDONNEES.lat"), o.get("lon", "POP_COORDONNEES.lon")
+    text_code, coor_code = o.get("text", "POP_COORDONNEES"), o.get("coor", "COOR")
+    zone_code, coorm_code = o.get("zone", "ZONE"), o.get("coorm", "COORM")
+    poly_code = o.get("polygon", "POP_COORDINATES_POLYGON.coordinates")
+    zone = _first(f.get(zone_code))
+    point = None
+    if f.get(lat_code) is not None or f.get(lon_code) is not None:
+        point = geometry.from_pop_coordonnees(_first(f.get(lat_code)), _first(f.get(lon_code)))
+        em.reached(lat_code, 1 if f.get(lat_code) is not None else 0)
+        em.reached(lon_code, 1 if f.get(lon_code) is not None else 0)
+    text = _first(f.get(text_code))
+    if text is not None:
+        latlon = geometry.parse_latlon(text)
+        if point is None and latlon is not None:
+            point = (latlon[1], latlon[0])
+        elif latlon is None and not _is_zero(text):
+            em.unparsed(text_code, text)
+            em.statement(em.location(), text_code, text, "coordonnees-texte")
+        em.reached(text_code)
+    coor = _first(f.get(coor_code))
+    if coor is not None:
+        try:
+            projected = geometry.from_coor(coor, zone)
+        except ValueError:
+            projected = None
+        if projected is None:
+            em.unparsed(coor_code, coor)
+        if point is None and projected is not None:
+            point = projected
+        # the projected text is kept as written: a surveyor's value is worth keeping
+        em.statement(em.location(), coor_code, f"{coor} ({zone})" if zone else coor,
+                     "coordonnees-texte")
+        em.reached(coor_code)
+    if zone is not None:
+        em.reached(zone_code)
+    polygon = None
+    poly_raw = f.get(poly_code)
+    if poly_raw is not None:
+        polygon = geometry.from_pop_polygon(poly_raw)
+        em.reached(poly_code)
+    coorm = _first(f.get(coorm_code))
+    if coorm is not None:
+        from_coorm = geometry.from_coorm(coorm, zone)
+        if from_coorm is None:
+            em.unparsed(coorm_code, coorm)
+            em.statement(em.location(), coorm_code, coorm, "coordonnees-texte")
+        polygon = polygon or from_coorm
+        em.reached(coorm_code)
+    if point is not None:
+        _geometry(em, "geometry", geometry.point_wkt(*point))
+    if polygon is not None:
+        _geometry(em, "geometry-polygon", polygon)
+
+
+def _geometry(em: Emit, name: str, wkt: str) -> None:
+    loc = em.location()
+    node = em.node(name)
+    term = literal(wkt, datatype=WKT)
+    em.add(loc, P168, term)
+    em.add(loc, HAS_GEOMETRY, node)
+    em.add(node, RDF_TYPE, f"<{GEO}Geometry>")
+    em.add(node, AS_WKT, term)
+
+
+def _first(raw: str | list[str] | None) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        return str(raw[0]) if raw else None
+    return str(raw)
+
+
+def _is_zero(text: str) -> bool:
+    return not re.sub(r"[\s0.,;{}\[\]]", "", text)
+
+
+def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """DPRO events (with PROT, APRO): each protection a dated E17 Type Assignment.
+
+    Linked Art has no pattern for "classé / inscrit MH"; an E17 says what was assigned,
+    when and by which act, and a pop:statutProtection shortcut on the thing feeds facets.
+    """
+    from pop_ld.dates import parse_protection
+
+    o = spec.options
+    prot_code, acts_code = o.get("status", "PROT"), o.get("act", "APRO")
+    statuses = em.values(prot_code)
+    acts = em.values(acts_code)
+    last_status = None
+    n = 0
+    for value in values:
+        events = parse_protection(value)
+        if not events:
+            em.unparsed(spec.code, value)
+            em.statement(em.T, spec.code, value, "protection")
+            continue
+        for event in events:
+            n += 1
+            node = em.node(f"protection-{n}")
+            em.add(em.T, _pop("protection"), node)
+            em.add(node, RDF_TYPE, _pop("Protection"))
+            em.add(node, RDF_TYPE, E17)
+            em.add(node, P41, em.T)
+            em.add(node, LABEL, literal(event.text, lang="fr"))
+            if event.status:
+                em.add(node, P42, em.concept("protection", event.status))
+                last_status = event.status
+            span = iri(uris.part(node[1:-1], "timespan"))
+            em.add(node, P4, span)
+            em.add(span, RDF_TYPE, E52)
+            if event.period is not None:
+                em.add(span, P82A, date_time(event.period.begin))
+                em.add(span, P82B, date_time(event.period.end))
+            else:
+                em.unparsed(spec.code, event.text)
+            if acts:
+                act = acts[min(n - 1, len(acts) - 1)]
+                em.add(node, _pop("acteProtection"), em.concept("actes-protection", act))
+    em.reached(spec.code, len(values))
+    for status in statuses or ([last_status] if last_status else []):
+        em.add(em.T, _pop("statutProtection"), em.concept("protection", status))
+    em.reached(prot_code, len(statuses))
+    if acts and not n:
+        for act in acts:
+            em.statement(em.T, acts_code, act, "protection")
+    em.reached(acts_code, len(acts))
+
+
+def link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """A cross-reference to another notice's thing, whichever is loaded first.
+
+    The target's URI comes from its REF alone, so the link is right before the target
+    exists; a REF that no base claims is kept as a statement, never dropped.
+    """
+    prop = iri(uris.expand(spec.opt("property")))
+    target_base = spec.opt("base", "auto")
+    for value in values:
+        ref = uris.normalise_ref(value)
+        base = uris.base_of_ref(ref) if target_base == "auto" else target_base
+        if base is None or (target_base != "auto" and uris.base_of_ref(ref) not in (None, base)):
+            em.statement(em.T, spec.code, value, "reference-non-resolue")
+            em.unparsed(spec.code, value)
+            continue
+        em.add(em.T, prop, iri(uris.thing(base, ref.upper())))
+    em.reached(spec.code, len(values))
+
+
+def image(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Images (IMG, VIDEO): Linked Art's representation → digital object with an access point."""
+    for value in values:
+        url = _image_url(value)
+        node = em.next_node("image")
+        digital = iri(uris.part(node[1:-1], "file"))
+        em.add(em.T, P138I, node)
+        em.add(node, RDF_TYPE, E36)
+        em.add(node, P138, em.T)
+        em.add(node, f"<{LA}digitally_shown_by>", digital)
+        em.add(digital, RDF_TYPE, _crm("E73_Information_Object"))
+        em.add(digital, P2, em.type("image"))
+        em.add(digital, f"<{LA}access_point>", iri(url))
+        em.add(em.T, DEPICTION, iri(url))
+    em.reached(spec.code, len(values))
+
+
+def _image_url(value: str) -> str:
+    import os
+
+    if re.match(r"^https?://", value):
+        return value
+    base = os.environ.get("POP_LD_IMAGE_BASE", "https://s3.eu-west-3.amazonaws.com/pop-phototeque/")
+    return base.rstrip("/") + "/" + value.lstrip("/")
+
+
+def ref(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """The REF: the engine builds the notice, the thing and their identifier from it."""
+    em.reached(spec.code, len(values))
+
+
+def web_link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Links to documents and other sites (DOSURL, LIENS…): rdfs:seeAlso, text kept otherwise."""
+    subject = em.T if spec.opt("on") == "thing" else em.N
+    prop = iri(uris.expand(spec.opt("property", "rdfs:seeAlso")))
+    for value in values:
+        url = _url_in(value)
+        if url is None:
+            em.statement(subject, spec.code, value, "texte")
+            em.unparsed(spec.code, value)
+        else:
+            em.add(subject, prop, iri(url))
+    em.reached(spec.code, len(values))
+
+
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_PATH = re.compile(r"^[\w./-]+\.(jpe?g|png|gif|tiff?|pdf)$", re.IGNORECASE)
+
+
+def _url_in(value: str) -> str | None:
+    """The URL a link field carries: plain, inside an HTML anchor, or a POP relative path."""
+    match = _URL.search(value)
+    if match:
+        return match.group(0)
+    if value.startswith("www."):
+        return "https://" + value.split()[0]
+    if _PATH.match(value):
+        return _image_url(value)
+    return None
+
+
+def related_actor(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """People linked to the thing's history (PERS): actors, not strings."""
+    prop = iri(uris.expand(spec.opt("property")))
+    for value in values:
+        em.add(em.T, prop, em.person(value))
+    em.reached(spec.code, len(values))
+
+
+def with_(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+    """Read by another field's pattern (COM by INSEE's): never run on its own."""
+
+
+PATTERNS: dict[str, Pattern] = {
+    "ref": ref,
+    "web_link": web_link,
+    "related_actor": related_actor,
+    "name": name,
+    "identifier": identifier,
+    "classified_as": classified_as,
+    "referred_to_by": referred_to_by,
+    "notice.property": notice_property,
+    "produced_by.timespan": produced_by_timespan,
+    "produced_by.carried_out_by": carried_out_by,
+    "made_of": made_of,
+    "technique": technique,
+    "dimension": dimension,
+    "location.commune": location_commune,
+    "location.name": location_name,
+    "location.geometry": location_geometry,
+    "protection": protection,
+    "link": link,
+    "image": image,
+    "with": with_,
+}
+
+#: Options a pattern cannot do without: the table is refused at load time otherwise.
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "identifier": ("type",),
+    "classified_as": ("thesaurus",),
+    "referred_to_by": ("type",),
+    "notice.property": ("property",),
+    "location.name": ("type",),
+    "link": ("property",),
+    "related_actor": ("property",),
+}
+
+__all__ = ["PATTERNS", "REQUIRED_OPTIONS", "Emit", "DCT"]

@@ -1,0 +1,177 @@
+"""The only place pop-ld builds URIs: every IRI in the graph comes from a function here.
+
+The design (docs/uris.md):
+
+- ``/id/{base}/{REF}``: the thing itself (the church, the altarpiece, the photograph).
+- ``/notice/{base}/{REF}``: POP's record that describes it; also the name of the graph
+  that holds all the notice's statements, so a notice is replaced atomically.
+- ``/id/concept/{scheme}/{slug}`` and ``/id/scheme/{scheme}``: thesaurus terms (SKOS).
+- ``/id/person/{slug}``: a person or group named in a notice, from the normalised name.
+- ``/id/place/{kind}/{code}``: région, département, commune (INSEE code), country.
+- ``/graph/{name}``: shared graphs (concepts, places, persons, ontology).
+- ``{thing}#{part}``: the nodes a notice builds around its thing (production, time-spans,
+  statements, protections): stable between runs, replaced with the notice.
+
+The base URI is configuration (``POP_LD_BASE_URI``), http://127.0.0.1:5000 by default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from functools import cache
+from urllib.parse import quote
+
+from pop_ld import ROOT
+
+DEFAULT_BASE_URI = "http://127.0.0.1:5000"
+
+#: Namespaces of the vocabularies pop-ld emits.
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+POP = "https://w3id.org/pop-ld/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+GEO = "http://www.opengis.net/ont/geosparql#"
+DCT = "http://purl.org/dc/terms/"
+LA = "https://linked.art/ns/terms/"
+AAT = "http://vocab.getty.edu/aat/"
+OWL = "http://www.w3.org/2002/07/owl#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+
+PREFIXES = {
+    "crm": CRM,
+    "pop": POP,
+    "skos": SKOS,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "geo": GEO,
+    "dcterms": DCT,
+    "la": LA,
+    "aat": AAT,
+    "owl": OWL,
+    "foaf": FOAF,
+}
+
+
+def base_uri() -> str:
+    """The configured base URI, without a trailing slash."""
+    return os.environ.get("POP_LD_BASE_URI", DEFAULT_BASE_URI).rstrip("/")
+
+
+@cache
+def bases() -> dict[str, dict]:
+    """The POP bases table (mappings/bases.toml), in file order."""
+    with open(ROOT / "mappings" / "bases.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def _ref_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, re.compile(spec["ref"])) for name, spec in bases().items()]
+
+
+def normalise_ref(ref: str) -> str:
+    """A REF as POP keys it: trimmed, with inner runs of spaces kept as one.
+
+    >>> normalise_ref("  PA00078021  ")
+    'PA00078021'
+    """
+    return " ".join(ref.split())
+
+
+def base_of_ref(ref: str) -> str | None:
+    """The base a REF belongs to, from its shape, or None when no base claims it.
+
+    >>> base_of_ref("PM01000107"), base_of_ref("PA2A000001"), base_of_ref("SPR4400041")
+    ('palissy', 'merimee', None)
+    """
+    ref = normalise_ref(ref).upper()
+    for name, pattern in _ref_patterns():
+        if pattern.match(ref):
+            return name
+    return None
+
+
+def producer_of(base: str, ref: str) -> str | None:
+    """POP's PRODUCTEUR, derived from the REF prefix (longest prefix first)."""
+    producers: dict[str, str] = bases().get(base, {}).get("producers", {})
+    for prefix in sorted(producers, key=len, reverse=True):
+        if ref.startswith(prefix):
+            return producers[prefix]
+    return None
+
+
+def _ref_path(ref: str) -> str:
+    return quote(normalise_ref(ref), safe="")
+
+
+def thing(base: str, ref: str) -> str:
+    """The heritage thing a notice describes: ``/id/merimee/PA00078021``."""
+    return f"{base_uri()}/id/{base}/{_ref_path(ref)}"
+
+
+def notice(base: str, ref: str) -> str:
+    """The notice (record) describing the thing; also the notice's named graph."""
+    return f"{base_uri()}/notice/{base}/{_ref_path(ref)}"
+
+
+def private_graph(base: str, ref: str) -> str:
+    """Where masked fields (ADRS2, COM2…) go when asked for: never in the public union."""
+    return f"{base_uri()}/graph/private/{base}/{_ref_path(ref)}"
+
+
+def graph(name: str) -> str:
+    """A shared graph: ``concepts``, ``places``, ``persons``, ``ontology``."""
+    return f"{base_uri()}/graph/{name}"
+
+
+def part(subject: str, name: str) -> str:
+    """A node built around a thing or a notice: ``{thing}#production``."""
+    return f"{subject}#{name}"
+
+
+def slug(text: str) -> str:
+    """A stable, readable URI segment: accents and case folded, other runs to ``-``.
+
+    >>> slug("Église (paroissiale) Saint-Étienne")
+    'eglise-paroissiale-saint-etienne'
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+
+
+def concept(scheme: str, label: str) -> str:
+    """A thesaurus concept, one per label whatever its case or accents."""
+    return f"{base_uri()}/id/concept/{scheme}/{slug(label)}"
+
+
+def scheme(name: str) -> str:
+    return f"{base_uri()}/id/scheme/{name}"
+
+
+def person(name: str) -> str:
+    """A person or group known only by name in a notice (AUTR, AUTP…)."""
+    return f"{base_uri()}/id/person/{slug(name)}"
+
+
+def place(kind: str, code: str) -> str:
+    """An administrative place: kind is ``region``, ``departement``, ``commune`` or ``pays``."""
+    return f"{base_uri()}/id/place/{kind}/{quote(code, safe='')}"
+
+
+def ontology_term(local: str) -> str:
+    return POP + local
+
+
+def expand(curie: str) -> str:
+    """``crm:E22_Human-Made_Object`` → its full IRI; full IRIs pass through."""
+    prefix, sep, local = curie.partition(":")
+    if sep and prefix in PREFIXES:
+        return PREFIXES[prefix] + local
+    return curie
