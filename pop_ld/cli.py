@@ -43,27 +43,46 @@ def main() -> None:
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, help="N-Quads file to write (.nq), or - for stdout.")
 @click.option("--base", type=click.Choice(BASES), help="The base, when the REFs cannot tell it.")
-@click.option("--include-private", is_flag=True, help="Also write masked fields, in private graphs.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the run's report as JSON.")
+@click.option(
+    "--private-output",
+    type=click.Path(dir_okay=False),
+    help="Write masked fields (ADRS2, COM2…) to this separate N-Quads file; never to OUTPUT.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Write the run's report as JSON.",
+)
 def map_command(
-    files: tuple[str, ...], output: str, base: str | None, include_private: bool, report_path: str | None
+    files: tuple[str, ...],
+    output: str,
+    base: str | None,
+    private_output: str | None,
+    report_path: str | None,
 ) -> None:
     """Map POP notices to N-Quads, one named graph per notice.
 
     Rows that cannot be read are reported with file, line, REF, field and value; the
     rest is mapped. The output is written to OUTPUT.part and renamed when complete.
     """
+    import contextlib
+
     from pop_ld.load import map_files
 
     paths = _files(files)
-    if output == "-":
-        report = map_files(paths, sys.stdout, base=base, include_private=include_private)
-    else:
-        target = Path(output)
-        partial = target.with_name(target.name + ".part")
-        with open(partial, "w", encoding="utf-8", buffering=1 << 20) as out:
-            report = map_files(paths, out, base=base, include_private=include_private)
-        partial.replace(target)
+    with contextlib.ExitStack() as stack:
+        private = None
+        if private_output:
+            private = stack.enter_context(open(private_output, "w", encoding="utf-8"))
+        if output == "-":
+            report = map_files(paths, sys.stdout, base=base, private_out=private)
+        else:
+            target = Path(output)
+            partial = target.with_name(target.name + ".part")
+            with open(partial, "w", encoding="utf-8", buffering=1 << 20) as out:
+                report = map_files(paths, out, base=base, private_out=private)
+            partial.replace(target)
     click.echo(report.summary(), err=True)
     _write_report(report_path, report)
     sys.exit(0 if report.ok else 1)
@@ -71,22 +90,33 @@ def map_command(
 
 @main.command("load", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False), help="The on-disk Oxigraph store (created if absent).")
+@click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The on-disk Oxigraph store (created if absent).",
+)
 @click.option("--base", type=click.Choice(BASES), help="The base, when the REFs cannot tell it.")
-@click.option("--include-private", is_flag=True, help="Also load masked fields, in private graphs.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the run's report as JSON.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Write the run's report as JSON.",
+)
 def load_command(
-    files: tuple[str, ...], store_dir: str, base: str | None, include_private: bool, report_path: str | None
+    files: tuple[str, ...], store_dir: str, base: str | None, report_path: str | None
 ) -> None:
     """Map POP notices and bulk-load them into an on-disk Oxigraph store.
 
     Files load atomically: the store is changed only when every file went in, so an
     interrupted load leaves it exactly as it was. A notice loaded again replaces its graph.
+    Masked fields (ADRS2, COM2…) are never loaded.
     """
     from pop_ld.load import load_files
 
     try:
-        result = load_files(_files(files), store_dir, base=base, include_private=include_private)
+        result = load_files(_files(files), store_dir, base=base)
     except PopLdError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -115,7 +145,13 @@ def coverage_command(files: tuple[str, ...], base: str | None, as_json: bool) ->
     report = map_files(_files(files), io.StringIO(), base=base)
     cov = report.coverage
     if as_json:
-        click.echo(json.dumps({"summary": _report_dict(report), "fields": cov.rows()}, ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {"summary": _report_dict(report), "fields": cov.rows()},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         click.echo(cov.render())
         click.echo(report.summary(), err=True)
@@ -125,8 +161,16 @@ def coverage_command(files: tuple[str, ...], base: str | None, as_json: bool) ->
 @main.command("generate", epilog=EXIT_CODES)
 @click.option("--base", required=True, type=click.Choice(BASES))
 @click.option("-n", "count", required=True, type=click.IntRange(min=0), help="How many notices.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="CSV file to write, or - for stdout.")
-@click.option("--seed", default=0, show_default=True, help="Same seed, same notices, byte for byte.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV file to write, or - for stdout.",
+)
+@click.option(
+    "--seed", default=0, show_default=True, help="Same seed, same notices, byte for byte."
+)
 def generate_command(base: str, count: int, output: str, seed: int) -> None:
     """Write N synthetic POP-shaped notices in POP's CSV export format, deterministically."""
     from pop_ld import generate
@@ -142,10 +186,14 @@ def generate_command(base: str, count: int, output: str, seed: int) -> None:
 
 
 @main.command("serve")
-@click.option("--store", "store_dir", type=click.Path(file_okay=False), help="The on-disk Oxigraph store.")
+@click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False), help="The on-disk Oxigraph store."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, type=int, help="gunicorn worker processes."
+)
 def serve_command(store_dir: str | None, host: str, port: int, workers: int) -> None:
     """Serve the site and the SPARQL endpoint on a production WSGI server (gunicorn)."""
     from app.serve import serve

@@ -35,7 +35,8 @@ class Coverage:
             count.notices += 1
 
     def reached(self, base: str, code: str, n: int = 1) -> None:
-        self.fields[(base, code)].reached += n
+        if n:
+            self.fields[(base, code)].reached += n
 
     def unparsed(self, base: str, code: str, value: str) -> None:
         count = self.fields[(base, code)]

@@ -122,14 +122,17 @@ def map_files(
     out: IO[str],
     *,
     base: str | None = None,
-    include_private: bool = False,
+    private_out: IO[str] | None = None,
     progress: bool = True,
 ) -> MapReport:
-    """Map files to N-Quads written on ``out``; a bad row is reported, the rest goes on."""
+    """Map files to N-Quads written on ``out``; a bad row is reported, the rest goes on.
+
+    Masked fields (ADRS2, COM2…) are written only to ``private_out``, when given.
+    """
     from tqdm import tqdm
 
     report = MapReport()
-    engine = Engine(include_private=include_private)
+    engine = Engine(include_private=private_out is not None)
     start = time.perf_counter()
     bar = tqdm(
         unit=" notices",
@@ -148,6 +151,9 @@ def map_files(
                 report.rejected += 1
                 report.error(exc)
                 continue
+            if engine.private_lines:
+                private_out.write("".join(engine.private_lines))
+                engine.private_lines.clear()
             report.by_base[notice.base] = report.by_base.get(notice.base, 0) + 1
             bar.update(1)
     report.notices = engine.notices
@@ -182,12 +188,12 @@ class LoadReport:
         )
 
 
-def _mapper(files: list[str], base: str | None, include_private: bool, fd: int, queue) -> None:
+def _mapper(files: list[str], base: str | None, fd: int, queue) -> None:
     """Child process: map and write N-Quads into the pipe, then send the report back."""
     report = MapReport()
     try:
         with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as out:
-            report = map_files(files, out, base=base, include_private=include_private)
+            report = map_files(files, out, base=base)
     except BrokenPipeError:
         report.error("the loader stopped reading: load abandoned")
         report.rejected += 1
@@ -216,9 +222,11 @@ def load_files(
     store_dir: str | Path,
     *,
     base: str | None = None,
-    include_private: bool = False,
 ) -> LoadReport:
-    """Map files and bulk-load them into the store at ``store_dir``, all or nothing."""
+    """Map files and bulk-load them into the store at ``store_dir``, all or nothing.
+
+    Masked fields are never loaded: the store's union graph is what the public endpoint sees.
+    """
     from pyoxigraph import NamedNode, RdfFormat, Store
 
     store_dir = Path(store_dir)
@@ -236,7 +244,7 @@ def load_files(
     os.set_inheritable(wfd, True)
     child = ctx.Process(
         target=_mapper,
-        args=([str(f) for f in files], base, include_private, wfd, queue),
+        args=([str(f) for f in files], base, wfd, queue),
         daemon=True,
     )
     child.start()

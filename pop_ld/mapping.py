@@ -55,6 +55,8 @@ class Mapping:
     source: Path
     #: field code → the code whose pattern reads it (``COM`` is read by ``INSEE``)
     used_by: dict[str, str] = field(default_factory=dict)
+    #: field code → its rank in the table, the order patterns run in
+    order: dict[str, int] = field(default_factory=dict)
 
 
 _SPLITS: dict[str, re.Pattern[str]] = {}
@@ -124,14 +126,20 @@ def load_mapping(base: str) -> Mapping:
             if other not in fields:
                 raise MappingError(f"uses unknown field {other}", file=str(path), field=spec.code)
             used_by[other] = spec.code
+    for code, spec in fields.items():
+        if spec.pattern == "with" and code not in used_by:
+            raise MappingError(
+                'pattern "with" but no field\'s `uses` reads it', file=str(path), field=code
+            )
     for code, owner in used_by.items():
         if fields[code].pattern != "with":
             raise MappingError(
-                f"read by {owner}: its entry must say pattern = \"with\"",
+                f'read by {owner}: its entry must say pattern = "with"',
                 file=str(path),
                 field=code,
             )
-    return Mapping(base=base, classes=classes, fields=fields, source=path, used_by=used_by)
+    order = {code: i for i, code in enumerate(fields)}
+    return Mapping(base, classes, fields, path, used_by, order)
 
 
 def values_of(raw: str | list[str] | None, split: re.Pattern[str] | None) -> list[str]:
@@ -164,7 +172,13 @@ class Engine:
         self.coverage = Coverage()
         self.errors: list[PopLdError] = []
         self._seen: set[str] = set()
+        #: (kind, key) → N-Quads term of a shared node already written
+        self.terms: dict[tuple[str, str, str], str] = {}
+        #: INSEE code → the commune name first written for it
+        self.commune_labels: dict[str, str] = {}
         self._shared: list[str] = []
+        #: masked fields' quads, kept apart: they never go where public quads go
+        self.private_lines: list[str] = []
         self.notices = 0
         self.quads = 0
 
@@ -190,18 +204,22 @@ class Engine:
         em = Emit(self, mapping, notice)
         fields = notice.fields
         cov = self.coverage
+        # Run each pattern once, in table order, when its field or one it reads is present.
+        owners: set[str] = set()
         for code, raw in fields.items():
             spec = mapping.fields.get(code)
             if spec is None:
                 cov.unknown(notice.base, code, len(values_of(raw, None)))
-        for code, spec in mapping.fields.items():
-            raw = fields.get(code)
+            elif spec.pattern == "with":
+                owners.add(mapping.used_by.get(code, code))
+            else:
+                owners.add(code)
+        for code in sorted(owners, key=mapping.order.__getitem__):
+            spec = mapping.fields[code]
             pattern = spec.pattern
             if pattern == "with":
                 continue
-            if raw is None and not any(fields.get(u) is not None for u in spec.uses):
-                continue
-            values = values_of(raw, spec.split)
+            values = values_of(fields.get(code), spec.split)
             if pattern in NOT_MAPPED:
                 if pattern == "private" and self.include_private:
                     em.private(spec, values)
@@ -226,8 +244,9 @@ class Engine:
         if self._shared:
             out = self._shared + out
             self._shared = []
-        self.quads += len(out)
-        return "".join(out)
+        text = "".join(out)
+        self.quads += text.count("\n")
+        return text
 
     def map_many(self, notices: Iterable[Notice]) -> Iterable[str]:
         for notice in notices:

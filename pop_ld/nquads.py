@@ -6,11 +6,14 @@ N-Quads lines directly runs at tens of thousands, which the bulk loader reads as
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring
+
 from pop_ld.uris import RDF, XSD
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-# Characters N-Quads forbids inside an IRI: they are percent-encoded.
-_IRI_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in '<>"{}|^`\\ \t\n\r'})
+# Characters N-Quads forbids inside an IRI (controls, space, <>"{}|^`\): percent-encoded.
+_IRI_ESCAPES = str.maketrans(
+    {c: f"%{ord(c):02X}" for c in [chr(i) for i in range(33)] + list('<>"{}|^`\\')}
+)
 
 RDF_TYPE = f"<{RDF}type>"
 
@@ -26,7 +29,9 @@ def literal(value: str, lang: str | None = None, datatype: str | None = None) ->
     >>> literal('Menhir dit "la Pierre"', lang="fr")
     '"Menhir dit \\\\"la Pierre\\\\""@fr'
     """
-    text = '"' + value.translate(_ESCAPES) + '"'
+    # json's C encoder quotes and escapes in one call; its escapes (\\", \\\\, \\n, \\uXXXX
+    # for control characters) are all valid N-Triples escapes, and it keeps non-ASCII as is.
+    text = encode_basestring(value)
     if lang:
         return f"{text}@{lang}"
     if datatype:

@@ -39,7 +39,7 @@ P41 = _crm("P41_classified")
 P42 = _crm("P42_assigned")
 P43 = _crm("P43_has_dimension")
 P45 = _crm("P45_consists_of")
-P53 = _crm("P53_has_former_or_current_location")
+P55 = _crm("P55_has_current_location")
 P67I = _crm("P67i_is_referred_to_by")
 P70 = _crm("P70_documents")
 P70I = _crm("P70i_is_documented_in")
@@ -63,6 +63,13 @@ HAS_GEOMETRY = f"<{GEO}hasGeometry>"
 AS_WKT = f"<{GEO}asWKT>"
 WKT = GEO + "wktLiteral"
 DEPICTION = f"<{FOAF}depiction>"
+LOCALISATION = _pop("Localisation")
+NOTICE = _pop("Notice")
+POP_REF = _pop("ref")
+POP_BASE = _pop("base")
+POP_PRODUCER = _pop("producteur")
+APPROX = _pop("approximatif")
+TRUE = literal("true", datatype=XSD + "boolean")
 
 E12 = _crm("E12_Production")
 E17 = _crm("E17_Type_Assignment")
@@ -137,13 +144,14 @@ class Emit:
         self.lines.append(f"{s} {p} {o} {self.G} .\n")
 
     def node(self, name: str) -> str:
-        return iri(uris.part(self.thing, name))
+        """``<{thing}#{name}>``: names are the engine's own, so no escaping is needed."""
+        return f"<{self.thing}#{name}>"
 
     def next_node(self, prefix: str) -> str:
         """A fresh ``{thing}#{prefix}-{n}`` node, numbered in the order the table runs."""
         n = self._counters.get(prefix, 0) + 1
         self._counters[prefix] = n
-        return self.node(f"{prefix}-{n}")
+        return f"<{self.thing}#{prefix}-{n}>"
 
     def values(self, code: str) -> list[str]:
         spec = self.mapping.fields.get(code)
@@ -159,6 +167,13 @@ class Emit:
     # -- shared nodes -------------------------------------------------------------------
     def concept(self, scheme: str, label: str) -> str:
         """A SKOS concept of a POP thesaurus, written once per engine."""
+        key = ("concept", scheme, label)
+        term = self.engine.terms.get(key)
+        if term is None:
+            term = self.engine.terms[key] = self._concept(scheme, label)
+        return term
+
+    def _concept(self, scheme: str, label: str) -> str:
         uri = uris.concept(scheme, label)
         if self.engine.shared(uri):
             g = iri(uris.graph("concepts"))
@@ -178,6 +193,13 @@ class Emit:
 
     def type(self, key: str) -> str:
         """A type of mappings/types.toml (statement, name, dimension kinds…)."""
+        cache_key = ("type", key, "")
+        term = self.engine.terms.get(cache_key)
+        if term is None:
+            term = self.engine.terms[cache_key] = self._type(key)
+        return term
+
+    def _type(self, key: str) -> str:
         uri = uris.concept("types", key)
         if self.engine.shared(uri):
             entry = types_table().get(key)
@@ -203,6 +225,13 @@ class Emit:
         return iri(uri)
 
     def person(self, name: str) -> str:
+        key = ("person", name, "")
+        term = self.engine.terms.get(key)
+        if term is None:
+            term = self.engine.terms[key] = self._person(name)
+        return term
+
+    def _person(self, name: str) -> str:
         uri = uris.person(name)
         if self.engine.shared(uri):
             g = iri(uris.graph("persons"))
@@ -233,8 +262,17 @@ class Emit:
         return term
 
     def commune(self, insee: str, name: str | None) -> str:
+        key = ("commune", insee, "")
+        term = self.engine.terms.get(key)
+        if term is None:
+            term = self.engine.terms[key] = self._commune(insee, name)
+        return term
+
+    def _commune(self, insee: str, name: str | None) -> str:
         uri = uris.place("commune", insee)
         term = iri(uri)
+        if name:
+            self.engine.commune_labels[insee] = name
         if self.engine.shared(uri):
             g = iri(uris.graph("places"))
             lines = [
@@ -253,33 +291,39 @@ class Emit:
     # -- nodes built around the thing ---------------------------------------------------
     def production(self) -> str:
         if self._production is None:
-            self._production = self.node("production")
-            self.add(self.T, P108I, self._production)
-            self.add(self._production, RDF_TYPE, E12)
+            p, g = self.node("production"), self.G
+            self._production = p
+            self.lines.append(f"{self.T} {P108I} {p} {g} .\n{p} {RDF_TYPE} {E12} {g} .\n")
         return self._production
 
     def location(self) -> str:
         if self._location is None:
-            self._location = self.node("location")
-            self.add(self.T, P53, self._location)
-            self.add(self._location, RDF_TYPE, E53)
-            self.add(self._location, RDF_TYPE, _pop("Localisation"))
+            loc, g = self.node("location"), self.G
+            self._location = loc
+            self.lines.append(
+                f"{self.T} {P55} {loc} {g} .\n{loc} {RDF_TYPE} {E53} {g} .\n"
+                f"{loc} {RDF_TYPE} {LOCALISATION} {g} .\n"
+            )
         return self._location
 
     def timespan(self, node: str, text: str, code: str) -> None:
         """A time-span named by the original text, with bounds when the text allows."""
         from pop_ld.dates import parse_period
 
-        self.add(node, RDF_TYPE, E52)
-        self.add(node, LABEL, literal(text, lang="fr"))
+        g = self.G
         period = parse_period(text)
+        label = literal(text, lang="fr")
         if period is None:
+            self.lines.append(f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n")
             self.unparsed(code, text)
             return
-        self.add(node, P82A, date_time(period.begin))
-        self.add(node, P82B, date_time(period.end))
+        self.lines.append(
+            f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n"
+            f"{node} {P82A} {date_time(period.begin)} {g} .\n"
+            f"{node} {P82B} {date_time(period.end)} {g} .\n"
+        )
         if period.approximate:
-            self.add(node, _pop("approximatif"), literal("true", datatype=XSD + "boolean"))
+            self.add(node, APPROX, TRUE)
         if self.begin is None or period.begin < self.begin:
             self.begin = period.begin
         if self.end is None or period.end > self.end:
@@ -287,30 +331,33 @@ class Emit:
 
     def statement(self, subject: str, code: str, text: str, type_key: str) -> None:
         """Linked Art's statement: the producer's text kept whole, typed."""
-        node = self.next_node(f"{code.lower()}")
-        self.add(subject, P67I, node)
-        self.add(node, RDF_TYPE, E33)
-        self.add(node, P190, literal(text, lang="fr"))
-        self.add(node, P2, self.type(type_key))
+        node, g = self.next_node(code.lower()), self.G
+        self.lines.append(
+            f"{subject} {P67I} {node} {g} .\n{node} {RDF_TYPE} {E33} {g} .\n"
+            f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
+            f"{node} {P2} {self.type(type_key)} {g} .\n"
+        )
 
     def appellation(self, subject: str, code: str, text: str, type_key: str) -> None:
-        node = self.next_node(f"name-{code.lower()}")
-        self.add(subject, P1, node)
-        self.add(node, RDF_TYPE, E33_E41)
-        self.add(node, P190, literal(text, lang="fr"))
-        self.add(node, P2, self.type(type_key))
+        node, g = self.next_node(f"name-{code.lower()}"), self.G
+        self.lines.append(
+            f"{subject} {P1} {node} {g} .\n{node} {RDF_TYPE} {E33_E41} {g} .\n"
+            f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
+            f"{node} {P2} {self.type(type_key)} {g} .\n"
+        )
 
     def private(self, spec: FieldSpec, values: list[str]) -> None:
         """Masked fields: only into the notice's private graph, never the public union."""
         g = iri(uris.private_graph(self.base, self.ref))
         prop = _pop("champMasque")
         for value in values:
-            self.lines.append(quad(self.T, prop, literal(f"{spec.code}: {value}"), g))
+            self.engine.private_lines.append(
+                quad(self.T, prop, literal(f"{spec.code}: {value}"), g)
+            )
 
     def finish(self) -> None:
         """What comes from the notice as a whole: the record, the overall dates, the label."""
-        base_uri = uris.base_uri()
-        base_term = iri(f"{base_uri}/id/base/{self.base}")
+        base_term = iri(uris.base_resource(self.base))
         if self.engine.shared(base_term):
             g = iri(uris.graph("bases"))
             info = uris.bases()[self.base]
@@ -321,27 +368,24 @@ class Emit:
                     quad(base_term, LABEL, literal(info["label_en"], lang="en"), g),
                 ]
             )
-        T, N = self.T, self.N
-        self.add(N, RDF_TYPE, _pop("Notice"))
-        self.add(N, P70, T)
-        self.add(N, _pop("ref"), literal(self.ref))
-        self.add(N, _pop("base"), base_term)
-        self.add(N, LABEL, literal(f"{self.ref}", lang="fr"))
+        T, N, g = self.T, self.N, self.G
+        ref = literal(self.ref)
+        ident = self.node("ref")
+        classes = "".join(f"{T} {RDF_TYPE} <{cls}> {g} .\n" for cls in self.mapping.classes)
+        self.lines.append(
+            f"{N} {RDF_TYPE} {NOTICE} {g} .\n{N} {P70} {T} {g} .\n{N} {POP_REF} {ref} {g} .\n"
+            f"{N} {POP_BASE} {base_term} {g} .\n{N} {LABEL} {ref} {g} .\n"
+            f"{classes}{T} {P70I} {N} {g} .\n{T} {P1} {ident} {g} .\n"
+            f"{ident} {RDF_TYPE} {E42} {g} .\n{ident} {P190} {ref} {g} .\n"
+            f"{ident} {P2} {self.type('ref-pop')} {g} .\n"
+        )
         producer = uris.producer_of(self.base, self.ref)
         if producer:
-            self.add(N, _pop("producteur"), self.concept("producteurs", producer))
-        for cls in self.mapping.classes:
-            self.add(T, RDF_TYPE, iri(cls))
-        self.add(T, P70I, N)
-        ident = self.node("ref")
-        self.add(T, P1, ident)
-        self.add(ident, RDF_TYPE, E42)
-        self.add(ident, P190, literal(self.ref))
-        self.add(ident, P2, self.type("ref-pop"))
+            self.add(N, POP_PRODUCER, self.concept("producteurs", producer))
         if self.label is None:
             deno = self.values("DENO")
             com = self.values("COM")
-            self.label = " ".join(deno[:1] + [f"({com[0]})"] * bool(com)) or self.ref
+            self.label = " ".join(deno[:1] + [f"({c})" for c in com[:1]]) or self.ref
             self.add(T, LABEL, literal(self.label, lang="fr"))
         if self.begin is not None and self.end is not None:
             span = self.node("timespan")
@@ -428,7 +472,7 @@ def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         part = em.next_node(f"production-{spec.code.lower()}")
         em.add(prod, P9, part)
         em.add(part, RDF_TYPE, E12)
-        span = iri(uris.part(part[1:-1], "timespan"))
+        span = _subnode(part, "timespan")
         em.add(part, P4, span)
         em.timespan(span, value, spec.code)
         if spec.opt("type"):
@@ -502,6 +546,11 @@ def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     em.reached(spec.code, len(values))
 
 
+def _subnode(node: str, name: str) -> str:
+    """A part of a part (``#protection-1-timespan``), as uris.part() builds it."""
+    return f"{node[:-1]}-{name}>"
+
+
 def _decimal(value: float) -> str:
     text = f"{value:.6f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
@@ -512,35 +561,52 @@ def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 
     Commune, département and région are shared places (mappings/places.csv), so one
     ``P89_falls_within+`` pattern finds everything in a département across all bases.
+    A COM, DPT or REG value that the shared places already say is not written again;
+    one that says something else (an old name, an old région) is kept on the location.
     """
     opts = spec.options
-    names = em.values(opts.get("name", "COM"))
-    dpts = em.values(opts.get("departement", "DPT"))
-    regions = em.values(opts.get("region", "REG"))
+    com_code = opts.get("name", "COM")
+    dpt_code = opts.get("departement", "DPT")
+    reg_code = opts.get("region", "REG")
+    names = em.values(com_code)
+    dpts = em.values(dpt_code)
+    regions = em.values(reg_code)
     loc = em.location()
-    placed = False
+    known_names: set[str] = set()
+    known_dpts: set[str] = set()
+    known_regions: set[str] = set()
+    paired = len(names) == len(values)
     for i, code in enumerate(values):
+        code = code.upper()
         if places.is_insee(code):
-            name = names[i] if i < len(names) and len(names) == len(values) else None
-            em.add(loc, P89, em.commune(code.upper(), name))
-            placed = True
+            name = names[i] if paired else (names[0] if len(values) == 1 and names else None)
+            em.add(loc, P89, em.commune(code, name))
+            known_names.add(em.engine.commune_labels.get(code, ""))
+            dpt = places.departement_of_insee(code)
+            if dpt is not None:
+                known_dpts.add(dpt.code)
+                region = places.parent(dpt)
+                if region is not None:
+                    known_regions.add(places.fold(region.label))
         else:
             em.appellation(loc, spec.code, code, "commune")
             em.unparsed(spec.code, code)
     em.reached(spec.code, len(values))
     for value in names:
-        em.appellation(loc, opts.get("name", "COM"), value, "commune")
-    em.reached(opts.get("name", "COM"), len(names))
+        if value not in known_names:
+            em.appellation(loc, com_code, value, "commune")
+    em.reached(com_code, len(names))
     for value in dpts:
         dpt = places.departement(value)
-        if dpt is not None and not placed:
+        if dpt is None:
+            em.appellation(loc, dpt_code, value, "departement-saisi")
+        elif dpt.code not in known_dpts:
             em.add(loc, P89, em.admin_place(dpt))
-        elif dpt is None:
-            em.appellation(loc, opts.get("departement", "DPT"), value, "departement-saisi")
-    em.reached(opts.get("departement", "DPT"), len(dpts))
+    em.reached(dpt_code, len(dpts))
     for value in regions:
-        em.appellation(loc, opts.get("region", "REG"), value, "region-saisie")
-    em.reached(opts.get("region", "REG"), len(regions))
+        if places.fold(value) not in known_regions:
+            em.appellation(loc, reg_code, value, "region-saisie")
+    em.reached(reg_code, len(regions))
 
 
 def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
@@ -592,8 +658,9 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         if point is None and projected is not None:
             point = projected
         # the projected text is kept as written: a surveyor's value is worth keeping
-        em.statement(em.location(), coor_code, f"{coor} ({zone})" if zone else coor,
-                     "coordonnees-texte")
+        em.statement(
+            em.location(), coor_code, f"{coor} ({zone})" if zone else coor, "coordonnees-texte"
+        )
         em.reached(coor_code)
     if zone is not None:
         em.reached(zone_code)
@@ -669,7 +736,7 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             if event.status:
                 em.add(node, P42, em.concept("protection", event.status))
                 last_status = event.status
-            span = iri(uris.part(node[1:-1], "timespan"))
+            span = _subnode(node, "timespan")
             em.add(node, P4, span)
             em.add(span, RDF_TYPE, E52)
             if event.period is not None:
@@ -705,7 +772,7 @@ def link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.statement(em.T, spec.code, value, "reference-non-resolue")
             em.unparsed(spec.code, value)
             continue
-        em.add(em.T, prop, iri(uris.thing(base, ref.upper())))
+        em.add(em.T, prop, iri(uris.thing(base, ref)))
     em.reached(spec.code, len(values))
 
 
@@ -714,7 +781,7 @@ def image(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     for value in values:
         url = _image_url(value)
         node = em.next_node("image")
-        digital = iri(uris.part(node[1:-1], "file"))
+        digital = _subnode(node, "file")
         em.add(em.T, P138I, node)
         em.add(node, RDF_TYPE, E36)
         em.add(node, P138, em.T)

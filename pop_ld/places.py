@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,6 +66,13 @@ def parent(place: AdminPlace) -> AdminPlace | None:
         return None
     kind = "pays" if place.kind == "region" else "region"
     return table().get((kind, place.parent))
+
+
+@cache
+def fold(text: str) -> str:
+    """A name compared without case, accents or punctuation: "Ile-de-France" = "Île-de-France"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def is_insee(code: str) -> bool:

@@ -58,9 +58,24 @@ PREFIXES = {
 }
 
 
+_base_uri: str | None = None
+
+
 def base_uri() -> str:
-    """The configured base URI, without a trailing slash."""
-    return os.environ.get("POP_LD_BASE_URI", DEFAULT_BASE_URI).rstrip("/")
+    """The configured base URI (``POP_LD_BASE_URI``), without a trailing slash.
+
+    Read once per process: the engine asks for it hundreds of thousands of times a second.
+    """
+    global _base_uri
+    if _base_uri is None:
+        _base_uri = os.environ.get("POP_LD_BASE_URI", DEFAULT_BASE_URI).rstrip("/")
+    return _base_uri
+
+
+def set_base_uri(value: str | None) -> None:
+    """Change the base URI for this process (tests, the app's config); None re-reads the env."""
+    global _base_uri
+    _base_uri = value.rstrip("/") if value else None
 
 
 @cache
@@ -131,19 +146,37 @@ def graph(name: str) -> str:
 
 
 def part(subject: str, name: str) -> str:
-    """A node built around a thing or a notice: ``{thing}#production``."""
-    return f"{subject}#{name}"
+    """A node built around a thing or a notice: ``{thing}#production``.
+
+    A part of a part joins with ``-``: an IRI has one fragment.
+
+    >>> part("http://x/id/merimee/PA1#protection-1", "timespan")
+    'http://x/id/merimee/PA1#protection-1-timespan'
+    """
+    sep = "-" if "#" in subject else "#"
+    return f"{subject}{sep}{name}"
+
+
+def base_resource(name: str) -> str:
+    """A POP base as a resource: ``/id/base/merimee``."""
+    return f"{base_uri()}/id/base/{name}"
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
 
 
 def slug(text: str) -> str:
     """A stable, readable URI segment: accents and case folded, other runs to ``-``.
 
-    >>> slug("Église (paroissiale) Saint-Étienne")
-    'eglise-paroissiale-saint-etienne'
+    Letters with no ASCII form (Greek, Cyrillic) stay as they are: IRIs allow them, and
+    dropping them would merge unrelated concepts.
+
+    >>> slug("Église (paroissiale) Saint-Étienne"), slug("Œuvre"), slug("Ἀθηνᾶ")
+    ('eglise-paroissiale-saint-etienne', 'oeuvre', 'αθηνα')
     """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    stripped = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", stripped).strip("-") or "x"
 
 
 def concept(scheme: str, label: str) -> str:

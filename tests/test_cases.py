@@ -29,7 +29,9 @@ def quads_of(text: str) -> set[str]:
 def map_case(case: Path) -> str:
     data = json.loads((case / "notice.json").read_text(encoding="utf-8"))
     base = case.parent.name
-    notice = Notice(base=base, ref=data["REF"], fields=data, source=str(case / "notice.json"), line=1)
+    notice = Notice(
+        base=base, ref=data["REF"], fields=data, source=str(case / "notice.json"), line=1
+    )
     engine = Engine(include_private=(case / "include_private").exists())
     out = engine.map_notice(notice)
     assert engine.errors == []
@@ -41,12 +43,19 @@ def test_case(case: Path) -> None:
     actual_text = map_case(case)
     expected_path = case / "expected.nq"
     if os.environ.get("POP_LD_UPDATE_CASES"):
-        expected_path.write_text("".join(sorted(actual_text.splitlines(keepends=True))), encoding="utf-8")
-    assert expected_path.exists(), f"{expected_path} missing: write it (POP_LD_UPDATE_CASES=1) and review it"
+        expected_path.write_text(
+            "".join(sorted(actual_text.splitlines(keepends=True))), encoding="utf-8"
+        )
+    assert expected_path.exists(), (
+        f"{expected_path} missing: write it (POP_LD_UPDATE_CASES=1) and review it"
+    )
     expected = quads_of(expected_path.read_text(encoding="utf-8"))
     actual = quads_of(actual_text)
     only_expected = sorted(expected - actual)
     only_actual = sorted(actual - expected)
     assert not only_expected and not only_actual, (
-        "only in expected:\n  " + "\n  ".join(only_expected) + "\nonly in actual:\n  " + "\n  ".join(only_actual)
+        "only in expected:\n  "
+        + "\n  ".join(only_expected)
+        + "\nonly in actual:\n  "
+        + "\n  ".join(only_actual)
     )
