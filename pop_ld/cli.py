@@ -221,6 +221,7 @@ def _report_dict(report) -> dict:
         "notices": report.notices,
         "quads": report.quads,
         "rejected": report.rejected,
+        "duplicates": report.duplicates,
         "field_errors": report.field_errors,
         "seconds": round(report.seconds, 3),
         "by_base": report.by_base,

@@ -39,6 +39,8 @@ class MapReport:
     notices: int = 0
     quads: int = 0
     rejected: int = 0
+    #: notices read but not mapped on purpose: a REF seen earlier in the same run
+    duplicates: int = 0
     field_errors: int = 0
     errors: list[str] = field(default_factory=list)
     by_base: dict[str, int] = field(default_factory=dict)
@@ -61,6 +63,11 @@ class MapReport:
             f"in {self.seconds:.1f} s ({rate:,.0f} notices/s)",
             f"rejected {self.rejected:,} rows; {self.field_errors:,} values in error",
         ]
+        if self.duplicates:
+            lines.append(
+                f"skipped {self.duplicates:,} notices whose REF came earlier in this run "
+                "(the first is kept: map one export of a base at a time to avoid this)"
+            )
         lost = self.coverage.lost()
         unlisted = self.coverage.unlisted()
         if unlisted:
@@ -75,7 +82,7 @@ class MapReport:
             )
         shown = self.errors[:20]
         lines += [f"  {e}" for e in shown]
-        if len(self.errors) > len(shown) or self.rejected + self.field_errors > len(self.errors):
+        if self.rejected + self.field_errors > len(shown):
             lines.append(f"  … {self.rejected + self.field_errors - len(shown):,} more")
         return "\n".join(lines)
 
@@ -97,15 +104,7 @@ def iter_notices(
                     continue
                 key = (item.base, uris.normalise_ref(item.ref))
                 if key in seen:
-                    report.rejected += 1
-                    report.error(
-                        PopLdError(
-                            "duplicate REF in this run: the first notice is kept",
-                            file=item.source,
-                            line=item.line,
-                            ref=item.ref,
-                        )
-                    )
+                    report.duplicates += 1
                     continue
                 seen.add(key)
                 yield item

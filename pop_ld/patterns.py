@@ -13,7 +13,9 @@ import tomllib
 from collections.abc import Callable
 from functools import cache
 
-from pop_ld import ROOT, places, uris
+from pop_ld import ROOT, geometry, places, uris
+from pop_ld.dates import bound_key, parse_date, parse_period, parse_protection
+from pop_ld.dimensions import parse_dimensions
 from pop_ld.errors import PopLdError
 from pop_ld.mapping import Engine, FieldSpec, Mapping, values_of
 from pop_ld.nquads import RDF_TYPE, date, date_time, iri, literal, quad
@@ -31,6 +33,7 @@ def _pop(local: str) -> str:
 
 P1 = _crm("P1_is_identified_by")
 P2 = _crm("P2_has_type")
+P3 = _crm("P3_has_note")
 P4 = _crm("P4_has_time-span")
 P9 = _crm("P9_consists_of")
 P14 = _crm("P14_carried_out_by")
@@ -308,8 +311,6 @@ class Emit:
 
     def timespan(self, node: str, text: str, code: str) -> None:
         """A time-span named by the original text, with bounds when the text allows."""
-        from pop_ld.dates import parse_period
-
         g = self.G
         period = parse_period(text)
         label = literal(text, lang="fr")
@@ -324,9 +325,10 @@ class Emit:
         )
         if period.approximate:
             self.add(node, APPROX, TRUE)
-        if self.begin is None or period.begin < self.begin:
+        # bounds compare as years, not strings: "-1200…" is earlier than "-0051…"
+        if self.begin is None or bound_key(period.begin) < bound_key(self.begin):
             self.begin = period.begin
-        if self.end is None or period.end > self.end:
+        if self.end is None or bound_key(period.end) > bound_key(self.end):
             self.end = period.end
 
     def statement(self, subject: str, code: str, text: str, type_key: str) -> None:
@@ -442,8 +444,6 @@ def referred_to_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 
 def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """A fact about the record (DMIS, DMAJ, CONTACT, COPY) rather than the thing."""
-    from pop_ld.dates import parse_date
-
     prop = iri(uris.expand(spec.opt("property")))
     kind = spec.opt("datatype", "string")
     subject = em.T if spec.opt("on") == "thing" else em.N
@@ -529,8 +529,6 @@ def technique(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 
 def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """Dimensions: the statement as written, plus E54 dimensions where the text parses."""
-    from pop_ld.dimensions import parse_dimensions
-
     for value in values:
         em.statement(em.T, spec.code, value, "dimensions")
         dims = parse_dimensions(value)
@@ -543,6 +541,8 @@ def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.add(node, P90, literal(_decimal(dim.value), datatype=XSD + "decimal"))
             em.add(node, P91, em.type(dim.unit))
             em.add(node, P2, em.type(dim.kind))
+            if dim.note:  # what is measured when it is not the object itself ("avec cadre")
+                em.add(node, P3, literal(dim.note, lang="fr"))
     em.reached(spec.code, len(values))
 
 
@@ -620,55 +620,57 @@ def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """Coordinates in any of POP's forms → WKT (lon lat) as P168 and GeoSPARQL geometry.
 
-    Order of trust: POP_COORDONNEES (WGS84, the 0,0 sentinel meaning none), a "lat, lon"
-    string, then COOR in the projection ZONE names. Polygons: POP_COORDINATES_POLYGON
-    (pairs stored [lat, lon]) or COORM.
+    Order of trust: POP_COORDONNEES.lat/.lon (WGS84; 0,0 is POP's "no position"), a
+    "lat, lon" string, then projected "x ; y" in the projection ZONE names. Polygons:
+    POP_COORDINATES_POLYGON (pairs stored [lat, lon]) or COORM. Projected and unparsed
+    texts are kept as statements on the location: nothing a surveyor wrote is lost.
     """
-    from pop_ld import geometry
-
     o = spec.options
     f = em.notice.fields
     lat_code, lon_code = o.get("lat", "POP_COORDONNEES.lat"), o.get("lon", "POP_COORDONNEES.lon")
-    text_code, coor_code = o.get("text", "POP_COORDONNEES"), o.get("coor", "COOR")
-    zone_code, coorm_code = o.get("zone", "ZONE"), o.get("coorm", "COORM")
-    poly_code = o.get("polygon", "POP_COORDINATES_POLYGON.coordinates")
+    zone_code = o.get("zone", "ZONE")
     zone = _first(f.get(zone_code))
     point = None
     if f.get(lat_code) is not None or f.get(lon_code) is not None:
         point = geometry.from_pop_coordonnees(_first(f.get(lat_code)), _first(f.get(lon_code)))
-        em.reached(lat_code, 1 if f.get(lat_code) is not None else 0)
-        em.reached(lon_code, 1 if f.get(lon_code) is not None else 0)
-    text = _first(f.get(text_code))
-    if text is not None:
+        em.reached(lat_code, f.get(lat_code) is not None)
+        em.reached(lon_code, f.get(lon_code) is not None)
+    for text_code in o.get("text", ("POP_COORDONNEES", "COORWGS84")):
+        text = _first(f.get(text_code))
+        if text is None:
+            continue
         latlon = geometry.parse_latlon(text)
-        if point is None and latlon is not None:
-            point = (latlon[1], latlon[0])
-        elif latlon is None and not _is_zero(text):
+        if latlon is None and not _is_zero(text):
             em.unparsed(text_code, text)
             em.statement(em.location(), text_code, text, "coordonnees-texte")
+        elif point is None and latlon is not None:
+            point = (latlon[1], latlon[0])
         em.reached(text_code)
-    coor = _first(f.get(coor_code))
-    if coor is not None:
+    # chpcoorlb93 is not always Lambert 93 (Toulouse's is CC43): its system is guessed
+    projected_codes = {o.get("coor", "COOR"): zone, "COORLB93": None}
+    for coor_code, coor_zone in projected_codes.items():
+        coor = _first(f.get(coor_code))
+        if coor is None:
+            continue
         try:
-            projected = geometry.from_coor(coor, zone)
+            projected = geometry.from_coor(coor, coor_zone)
         except ValueError:
             projected = None
         if projected is None:
             em.unparsed(coor_code, coor)
-        if point is None and projected is not None:
+        elif point is None:
             point = projected
-        # the projected text is kept as written: a surveyor's value is worth keeping
-        em.statement(
-            em.location(), coor_code, f"{coor} ({zone})" if zone else coor, "coordonnees-texte"
-        )
+        text = f"{coor} ({coor_zone})" if coor_zone else coor
+        em.statement(em.location(), coor_code, text, "coordonnees-texte")
         em.reached(coor_code)
     if zone is not None:
         em.reached(zone_code)
     polygon = None
-    poly_raw = f.get(poly_code)
-    if poly_raw is not None:
-        polygon = geometry.from_pop_polygon(poly_raw)
+    poly_code = o.get("polygon", "POP_COORDINATES_POLYGON.coordinates")
+    if f.get(poly_code) is not None:
+        polygon = geometry.from_pop_polygon(f[poly_code])
         em.reached(poly_code)
+    coorm_code = o.get("coorm", "COORM")
     coorm = _first(f.get(coorm_code))
     if coorm is not None:
         from_coorm = geometry.from_coorm(coorm, zone)
@@ -694,11 +696,11 @@ def _geometry(em: Emit, name: str, wkt: str) -> None:
 
 
 def _first(raw: str | list[str] | None) -> str | None:
-    if raw is None:
-        return None
-    if isinstance(raw, list):
-        return str(raw[0]) if raw else None
-    return str(raw)
+    """The first non-blank value of a field, as text."""
+    for value in raw if isinstance(raw, list) else [raw]:
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
 
 
 def _is_zero(text: str) -> bool:
@@ -711,8 +713,6 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     Linked Art has no pattern for "classé / inscrit MH"; an E17 says what was assigned,
     when and by which act, and a pop:statutProtection shortcut on the thing feeds facets.
     """
-    from pop_ld.dates import parse_protection
-
     o = spec.options
     prot_code, acts_code = o.get("status", "PROT"), o.get("act", "APRO")
     statuses = em.values(prot_code)
