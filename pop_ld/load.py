@@ -11,9 +11,9 @@ load leaves the store exactly as it was; the next run cleans up what it left beh
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import json
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -46,6 +46,22 @@ class MapReport:
     by_base: dict[str, int] = field(default_factory=dict)
     coverage: Coverage = field(default_factory=Coverage)
     seconds: float = 0.0
+
+    @classmethod
+    def from_json(cls, path: Path) -> MapReport:
+        """The report a ``pop-ld map --report`` child wrote."""
+        data = json.loads(path.read_text(encoding="utf-8"))["summary"]
+        return cls(
+            files=data["files"],
+            notices=data["notices"],
+            quads=data["quads"],
+            rejected=data["rejected"],
+            duplicates=data["duplicates"],
+            field_errors=data["field_errors"],
+            errors=data["errors"],
+            by_base=data["by_base"],
+            seconds=data["seconds"],
+        )
 
     def error(self, err: PopLdError | str) -> None:
         if len(self.errors) < MAX_ERRORS_KEPT:
@@ -178,30 +194,14 @@ class LoadReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
+        """What the load did (the mapper printed its own summary as it finished)."""
         rate = self.mapping.quads / self.seconds if self.seconds else 0.0
         return (
-            f"{self.mapping.summary()}\n"
-            f"loaded in {self.seconds:.1f} s ({rate:,.0f} quads/s)\n"
+            f"mapped and loaded {self.mapping.quads:,} quads in {self.seconds:.1f} s "
+            f"({rate:,.0f} quads/s)\n"
             f"store {self.store}: {self.notices_in_store:,} notices, "
             f"{self.quads_in_store:,} triples"
         )
-
-
-def _mapper(files: list[str], base: str | None, fd: int, queue) -> None:
-    """Child process: map and write N-Quads into the pipe, then send the report back."""
-    report = MapReport()
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as out:
-            report = map_files(files, out, base=base)
-    except BrokenPipeError:
-        report.error("the loader stopped reading: load abandoned")
-        report.rejected += 1
-    except BaseException as exc:  # the parent must hear of any failure, whatever it is
-        report.error(f"mapping failed: {type(exc).__name__}: {exc}")
-        report.rejected += 1
-        queue.put(("failed", report))
-        raise
-    queue.put(("done", report))
 
 
 def recover(store_dir: Path) -> None:
@@ -237,24 +237,19 @@ def load_files(
     store = Store(str(staging))
     replaced = _clear_reloaded_graphs(store, files, base) if len(store) else 0
 
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    rfd, wfd = os.pipe()
-    os.set_inheritable(wfd, True)
-    child = ctx.Process(
-        target=_mapper,
-        args=([str(f) for f in files], base, wfd, queue),
-        daemon=True,
-    )
-    child.start()
-    os.close(wfd)
+    # The mapper is `pop-ld map … -o -` in its own process: its N-Quads stream straight into
+    # the bulk loader here, its progress bar and summary go to the terminal, its counts to a
+    # JSON report.
+    report_path = staging.with_name(staging.name + "-report.json")
+    command = [sys.executable, "-m", "pop_ld.cli", "map", *map(str, files), "-o", "-"]
+    command += ["--report", str(report_path)] + (["--base", base] if base else [])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE)
     try:
-        with os.fdopen(rfd, "rb", buffering=1 << 20) as pipe:
-            store.bulk_load(input=pipe, format=RdfFormat.N_QUADS)
-        status, report = queue.get(timeout=60)
-        child.join(timeout=60)
-        if status != "done":
-            raise PopLdError("mapping failed: nothing was loaded\n" + report.summary())
+        store.bulk_load(input=child.stdout, format=RdfFormat.N_QUADS)
+        code = child.wait()
+        if code not in (0, 1):
+            raise PopLdError(f"mapping failed (exit code {code}): nothing was loaded")
+        report = MapReport.from_json(report_path)
         store.load(
             path=str(ROOT / "ontology" / "pop.ttl"),
             format=RdfFormat.TURTLE,
@@ -265,10 +260,12 @@ def load_files(
         quads = len(store)
         del store
     except BaseException:
-        if child.is_alive():
-            child.terminate()
+        if child.poll() is None:
+            child.kill()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        report_path.unlink(missing_ok=True)
     _swap(staging, store_dir)
     return LoadReport(
         store=str(store_dir),
@@ -311,5 +308,5 @@ def count_notices(store) -> int:
     """Notices in a store: one pop:Notice per notice graph."""
     from pop_ld import queries
 
-    result = store.query(queries.load("count_notices"), use_default_graph_as_union=True)
-    return int(next(iter(result))["n"].value)
+    result = store.query(queries.load("count_notices").text, use_default_graph_as_union=True)
+    return int(next(iter(result))["notices"].value)

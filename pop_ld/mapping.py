@@ -40,6 +40,10 @@ class FieldSpec:
     split: re.Pattern[str] | None = None
     uses: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    #: resolved once at load, so the per-notice loop does no lookups
+    run: Any = None
+    #: the N-Quads term of the ``property`` option, when there is one
+    prop: str | None = None
 
     def opt(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
@@ -113,12 +117,15 @@ def load_mapping(base: str) -> Mapping:
                 raise MappingError(f"pattern {pattern} needs {name!r}", file=str(path), field=code)
         split = options.pop("split", None)
         uses = tuple(options.pop("uses", ()))
+        prop = options.get("property")
         fields[code] = FieldSpec(
             code=code,
             pattern=pattern,
             split=splitter(split) if split else None,
             uses=uses,
             options=options,
+            run=PATTERNS.get(pattern),
+            prop=f"<{uris.expand(prop)}>" if prop else None,
         )
     used_by: dict[str, str] = {}
     for spec in fields.values():
@@ -146,6 +153,9 @@ def values_of(raw: str | list[str] | None, split: re.Pattern[str] | None) -> lis
     """The values of one field: JSON arrays kept, strings split when the field is multiple."""
     if raw is None:
         return []
+    if type(raw) is str and split is None:  # the common case, kept fast
+        raw = raw.strip()
+        return [raw] if raw else []
     items = raw if isinstance(raw, list) else [raw]
     out: list[str] = []
     for item in items:
@@ -198,39 +208,37 @@ class Engine:
     # -- the loop -----------------------------------------------------------------------
     def map_notice(self, notice: Notice) -> str:
         """The N-Quads of one notice, with any shared nodes it introduced first."""
-        from pop_ld.patterns import PATTERNS, Emit
-
         mapping = load_mapping(notice.base)
-        em = Emit(self, mapping, notice)
+        em = _emit(self, mapping, notice)
         fields = notice.fields
+        base = notice.base
         cov = self.coverage
+        specs = mapping.fields
         # Run each pattern once, in table order, when its field or one it reads is present.
         owners: set[str] = set()
         for code, raw in fields.items():
-            spec = mapping.fields.get(code)
+            spec = specs.get(code)
             if spec is None:
-                cov.unknown(notice.base, code, len(values_of(raw, None)))
+                cov.unknown(base, code, len(values_of(raw, None)))
             elif spec.pattern == "with":
-                owners.add(mapping.used_by.get(code, code))
+                owners.add(mapping.used_by[code])
             else:
                 owners.add(code)
         for code in sorted(owners, key=mapping.order.__getitem__):
-            spec = mapping.fields[code]
-            pattern = spec.pattern
-            if pattern == "with":
-                continue
+            spec = specs[code]
             values = values_of(fields.get(code), spec.split)
-            if pattern in NOT_MAPPED:
-                if pattern == "private" and self.include_private:
+            if spec.run is None:
+                if spec.pattern == "private" and self.include_private:
                     em.private(spec, values)
-                cov.not_mapped(notice.base, code, pattern, len(values))
+                cov.not_mapped(base, code, spec.pattern, len(values))
                 continue
-            cov.seen(notice.base, code, len(values))
+            cov.seen(base, code, len(values))
             for other in spec.uses:
-                used = mapping.fields[other]
-                cov.seen(notice.base, other, len(values_of(fields.get(other), used.split)))
+                raw = fields.get(other)
+                if raw is not None:
+                    cov.seen(base, other, len(values_of(raw, specs[other].split)))
             try:
-                PATTERNS[pattern](em, spec, values)
+                spec.run(em, spec, values)
             except PopLdError as exc:
                 self._locate(exc, notice, code, values)
                 self.errors.append(exc)
@@ -260,6 +268,12 @@ class Engine:
         exc.field = exc.field or code
         if exc.value is None and values:
             exc.value = "; ".join(values)
+
+
+def _emit(engine: Engine, mapping: Mapping, notice: Notice):
+    from pop_ld.patterns import Emit
+
+    return Emit(engine, mapping, notice)
 
 
 def map_notices(notices: Iterable[Notice], engine: Engine | None = None) -> Iterable[str]:

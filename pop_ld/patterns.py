@@ -67,6 +67,7 @@ AS_WKT = f"<{GEO}asWKT>"
 WKT = GEO + "wktLiteral"
 DEPICTION = f"<{FOAF}depiction>"
 LOCALISATION = _pop("Localisation")
+SEE_ALSO = f"<{RDFS}seeAlso>"
 NOTICE = _pop("Notice")
 POP_REF = _pop("ref")
 POP_BASE = _pop("base")
@@ -130,9 +131,10 @@ class Emit:
         self.ref = uris.normalise_ref(notice.ref)
         if not self.ref:
             raise PopLdError("notice without REF", file=notice.source, line=notice.line)
+        # uris.thing/notice percent-encode the REF: the terms need no further escaping
         self.thing = uris.thing(self.base, self.ref)
-        self.T = iri(self.thing)
-        self.N = iri(uris.notice(self.base, self.ref))
+        self.T = f"<{self.thing}>"
+        self.N = f"<{uris.notice(self.base, self.ref)}>"
         self.G = self.N
         self.lines: list[str] = []
         self.label: str | None = None
@@ -359,7 +361,7 @@ class Emit:
 
     def finish(self) -> None:
         """What comes from the notice as a whole: the record, the overall dates, the label."""
-        base_term = iri(uris.base_resource(self.base))
+        base_term = f"<{uris.base_resource(self.base)}>"
         if self.engine.shared(base_term):
             g = iri(uris.graph("bases"))
             info = uris.bases()[self.base]
@@ -424,7 +426,7 @@ def identifier(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 
 def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """A thesaurus term → SKOS concept, by P2 has type or the property the table names."""
-    prop = iri(uris.expand(spec.opt("property", "crm:P2_has_type")))
+    prop = spec.prop or P2
     on = spec.opt("on", "thing")
     subject = {"thing": em.T, "notice": em.N, "production": None}[on]
     if subject is None:
@@ -444,7 +446,7 @@ def referred_to_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 
 def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """A fact about the record (DMIS, DMAJ, CONTACT, COPY) rather than the thing."""
-    prop = iri(uris.expand(spec.opt("property")))
+    prop = spec.prop
     kind = spec.opt("datatype", "string")
     subject = em.T if spec.opt("on") == "thing" else em.N
     for value in values:
@@ -763,7 +765,7 @@ def link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     The target's URI comes from its REF alone, so the link is right before the target
     exists; a REF that no base claims is kept as a statement, never dropped.
     """
-    prop = iri(uris.expand(spec.opt("property")))
+    prop = spec.prop
     target_base = spec.opt("base", "auto")
     for value in values:
         ref = uris.normalise_ref(value)
@@ -810,7 +812,7 @@ def ref(em: Emit, spec: FieldSpec, values: list[str]) -> None:
 def web_link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """Links to documents and other sites (DOSURL, LIENS…): rdfs:seeAlso, text kept otherwise."""
     subject = em.T if spec.opt("on") == "thing" else em.N
-    prop = iri(uris.expand(spec.opt("property", "rdfs:seeAlso")))
+    prop = spec.prop or SEE_ALSO
     for value in values:
         url = _url_in(value)
         if url is None:
@@ -839,7 +841,7 @@ def _url_in(value: str) -> str | None:
 
 def related_actor(em: Emit, spec: FieldSpec, values: list[str]) -> None:
     """People linked to the thing's history (PERS): actors, not strings."""
-    prop = iri(uris.expand(spec.opt("property")))
+    prop = spec.prop
     for value in values:
         em.add(em.T, prop, em.person(value))
     em.reached(spec.code, len(values))

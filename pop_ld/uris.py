@@ -93,9 +93,11 @@ def _ref_patterns() -> list[tuple[str, re.Pattern[str]]]:
 def normalise_ref(ref: str) -> str:
     """A REF as POP keys it: trimmed, with inner runs of spaces kept as one.
 
-    >>> normalise_ref("  PA00078021  ")
-    'PA00078021'
+    >>> normalise_ref("  PA00078021  "), normalise_ref("MNR  0391")
+    ('PA00078021', 'MNR 0391')
     """
+    if " " not in ref and ref.isprintable():
+        return ref.strip()
     return " ".join(ref.split())
 
 
@@ -121,8 +123,12 @@ def producer_of(base: str, ref: str) -> str | None:
     return None
 
 
+_SAFE_REF = re.compile(r"[A-Za-z0-9_.-]+")
+
+
 def _ref_path(ref: str) -> str:
-    return quote(normalise_ref(ref), safe="")
+    ref = normalise_ref(ref)
+    return ref if _SAFE_REF.fullmatch(ref) else quote(ref, safe="")
 
 
 def thing(base: str, ref: str) -> str:
