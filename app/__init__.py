@@ -1,0 +1,82 @@
+"""The pop-ld web application: a Flask factory, one blueprint per URL family.
+
+Settings come from ``pop_ld.settings`` (defaults), then the environment (``POP_LD_*``),
+then the ``config`` argument. The store is opened on first use, so ``create_app`` is
+cheap and a missing store is reported where it is needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from pop_ld import settings, uris
+from pop_ld.store import Store, open_store
+
+#: Sent on every response, errors included, so a browser on another site can read
+#: a timeout or a 429 instead of seeing an opaque CORS failure.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Expose-Headers": (
+        "Content-Type, Retry-After, Server-Timing, X-Result-Limit, X-Result-Limit-Reached"
+    ),
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class AppState:
+    """What one app holds beyond its config: the store, opened once (with its query pool)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.store: Store | None = None
+
+    def close(self) -> None:
+        """Stop the query workers; the app can open the store again afterwards."""
+        with self.lock:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The pop-ld site, configured from settings defaults, POP_LD_* variables and ``config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(settings.defaults())
+    app.config["BASE_URI"] = uris.base_uri()
+    app.config.from_prefixed_env("POP_LD")
+    if config:
+        app.config.from_mapping(config)
+    app.config["BASE_URI"] = str(app.config["BASE_URI"]).rstrip("/")
+    if app.config["PROXY_HOPS"]:
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.extensions["pop_ld"] = AppState()
+
+    from app import sparql
+
+    app.register_blueprint(sparql.bp)
+    app.after_request(add_cors_headers)
+    return app
+
+
+def add_cors_headers(response: Response) -> Response:
+    """CORS on every response: the data is public and no cookie is trusted cross-site."""
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def get_store() -> Store:
+    """The current app's store, opened on first use (read-only for a store directory)."""
+    state: AppState = current_app.extensions["pop_ld"]
+    with state.lock:
+        if state.store is None:
+            state.store = open_store(current_app.config)
+        return state.store

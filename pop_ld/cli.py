@@ -185,19 +185,40 @@ def generate_command(base: str, count: int, output: str, seed: int) -> None:
     click.echo(f"wrote {written:,} {base} notices to {output}", err=True)
 
 
-@main.command("serve")
+def _settings_epilog() -> str:
+    from pop_ld import settings
+
+    return "\b\nSettings (environment):\n" + settings.help_text()
+
+
+@main.command("serve", epilog=_settings_epilog())
 @click.option(
-    "--store", "store_dir", type=click.Path(file_okay=False), help="The on-disk Oxigraph store."
+    "--store",
+    "store_dir",
+    type=click.Path(exists=True, file_okay=False),
+    envvar="POP_LD_STORE",
+    help="The on-disk Oxigraph store (opened read-only).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option(
-    "--workers", default=2, show_default=True, type=int, help="gunicorn worker processes."
+    "--workers",
+    default=None,
+    type=int,
+    help="Query worker processes for /sparql (default POP_LD_POOL_SIZE=4).",
 )
-def serve_command(store_dir: str | None, host: str, port: int, workers: int) -> None:
-    """Serve the site and the SPARQL endpoint on a production WSGI server (gunicorn)."""
+def serve_command(store_dir: str | None, host: str, port: int, workers: int | None) -> None:
+    """Serve the site and /sparql on gunicorn, in the foreground until Ctrl-C.
+
+    Settings come from the environment (POP_LD_*); their names, defaults and meanings are
+    in docs/endpoint.md and below.
+    """
+    import os
+
     from app.serve import serve
 
+    if not store_dir and not os.environ.get("POP_LD_SPARQL_URL"):
+        raise click.UsageError("give --store DIR (or set POP_LD_SPARQL_URL for a remote store)")
     serve(store_dir, host=host, port=port, workers=workers)
 
 

@@ -224,6 +224,7 @@ class Engine:
                 owners.add(mapping.used_by[code])
             else:
                 owners.add(code)
+        counts = cov.fields
         for code in sorted(owners, key=mapping.order.__getitem__):
             spec = specs[code]
             values = values_of(fields.get(code), spec.split)
@@ -232,13 +233,18 @@ class Engine:
                     em.private(spec, values)
                 cov.not_mapped(base, code, spec.pattern, len(values))
                 continue
-            cov.seen(base, code, len(values))
+            count = counts[(base, code)]
+            if values:
+                count.seen += len(values)
+                count.notices += 1
             for other in spec.uses:
                 raw = fields.get(other)
                 if raw is not None:
                     cov.seen(base, other, len(values_of(raw, specs[other].split)))
             try:
-                spec.run(em, spec, values)
+                # the pattern may count reached values itself: add its result after it ran
+                reached = spec.run(em, spec, values)
+                count.reached += reached or 0
             except PopLdError as exc:
                 self._locate(exc, notice, code, values)
                 self.errors.append(exc)

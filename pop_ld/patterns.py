@@ -88,7 +88,8 @@ E54 = _crm("E54_Dimension")
 E55 = _crm("E55_Type")
 E57 = _crm("E57_Material")
 
-Pattern = Callable[["Emit", FieldSpec, list[str]], None]
+#: A pattern writes a field's values and returns how many of them reached the graph.
+Pattern = Callable[["Emit", FieldSpec, list[str]], int]
 
 #: Words that name no one: an unknown author is an attribution statement, not a person.
 UNKNOWN_AUTHOR = re.compile(r"\b(inconnu|anonyme|non identifié)\b", re.IGNORECASE)
@@ -121,6 +122,7 @@ class Emit:
         "_production",
         "_location",
         "_counters",
+        "dates",
     )
 
     def __init__(self, engine: Engine, mapping: Mapping, notice: Notice) -> None:
@@ -143,6 +145,8 @@ class Emit:
         self._production: str | None = None
         self._location: str | None = None
         self._counters: dict[str, int] = {}
+        #: (field, text) of every dated value, written together by finish()
+        self.dates: list[tuple[str, str]] = []
 
     # -- writing ------------------------------------------------------------------------
     def add(self, s: str, p: str, o: str) -> None:
@@ -378,7 +382,7 @@ class Emit:
         classes = "".join(f"{T} {RDF_TYPE} <{cls}> {g} .\n" for cls in self.mapping.classes)
         self.lines.append(
             f"{N} {RDF_TYPE} {NOTICE} {g} .\n{N} {P70} {T} {g} .\n{N} {POP_REF} {ref} {g} .\n"
-            f"{N} {POP_BASE} {base_term} {g} .\n{N} {LABEL} {ref} {g} .\n"
+            f"{N} {POP_BASE} {base_term} {g} .\n"
             f"{classes}{T} {P70I} {N} {g} .\n{T} {P1} {ident} {g} .\n"
             f"{ident} {RDF_TYPE} {E42} {g} .\n{ident} {P190} {ref} {g} .\n"
             f"{ident} {P2} {self.type('ref-pop')} {g} .\n"
@@ -391,11 +395,28 @@ class Emit:
             com = self.values("COM")
             self.label = " ".join(deno[:1] + [f"({c})" for c in com[:1]]) or self.ref
             self.add(T, LABEL, literal(self.label, lang="fr"))
+        if self.dates:
+            self._dates()
+
+    def _dates(self) -> None:
+        prod = self.production()
+        span = self.node("timespan")
+        self.add(prod, P4, span)
+        if len(self.dates) == 1:
+            code, text = self.dates[0]
+            self.timespan(span, text, code)
+            return
+        for code, text in self.dates:
+            part = self.next_node(f"production-{code.lower()}")
+            part_span = _subnode(part, "timespan")
+            g = self.G
+            self.lines.append(
+                f"{prod} {P9} {part} {g} .\n{part} {RDF_TYPE} {E12} {g} .\n"
+                f"{part} {P4} {part_span} {g} .\n"
+            )
+            self.timespan(part_span, text, code)
+        self.add(span, RDF_TYPE, E52)
         if self.begin is not None and self.end is not None:
-            span = self.node("timespan")
-            prod = self.production()
-            self.add(prod, P4, span)
-            self.add(span, RDF_TYPE, E52)
             self.add(span, P82A, date_time(self.begin))
             self.add(span, P82B, date_time(self.end))
 
@@ -403,52 +424,52 @@ class Emit:
 # -- the patterns -----------------------------------------------------------------------
 
 
-def name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def name(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A title or appellation (TICO, TITR, APPL): E33_E41 with a type; the first is the label."""
     for value in values:
-        em.appellation(em.T, spec.code, value, spec.opt("type", "appellation"))
-        if spec.opt("primary") and em.label is None:
+        em.appellation(em.T, spec.code, value, spec.options.get("type", "appellation"))
+        if spec.options.get("primary") and em.label is None:
             em.label = value
             em.add(em.T, LABEL, literal(value, lang="fr"))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
-def identifier(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def identifier(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """An identifier of the thing (CADA, NUMP, INV): E42 with a type."""
     for value in values:
         node = em.next_node(f"id-{spec.code.lower()}")
         em.add(em.T, P1, node)
         em.add(node, RDF_TYPE, E42)
         em.add(node, P190, literal(value))
-        em.add(node, P2, em.type(spec.opt("type")))
-    em.reached(spec.code, len(values))
+        em.add(node, P2, em.type(spec.options.get("type")))
+    return len(values)
 
 
-def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A thesaurus term → SKOS concept, by P2 has type or the property the table names."""
     prop = spec.prop or P2
-    on = spec.opt("on", "thing")
+    on = spec.options.get("on", "thing")
     subject = {"thing": em.T, "notice": em.N, "production": None}[on]
     if subject is None:
         subject = em.production()
     for value in values:
-        em.add(subject, prop, em.concept(spec.opt("thesaurus"), value))
-    em.reached(spec.code, len(values))
+        em.add(subject, prop, em.concept(spec.options.get("thesaurus"), value))
+    return len(values)
 
 
-def referred_to_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def referred_to_by(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Prose kept whole as a typed statement (description, history, remarks)."""
-    subject = em.N if spec.opt("on") == "notice" else em.T
+    subject = em.N if spec.options.get("on") == "notice" else em.T
     for value in values:
-        em.statement(subject, spec.code, value, spec.opt("type"))
-    em.reached(spec.code, len(values))
+        em.statement(subject, spec.code, value, spec.options.get("type"))
+    return len(values)
 
 
-def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A fact about the record (DMIS, DMAJ, CONTACT, COPY) rather than the thing."""
     prop = spec.prop
-    kind = spec.opt("datatype", "string")
-    subject = em.T if spec.opt("on") == "thing" else em.N
+    kind = spec.options.get("datatype", "string")
+    subject = em.T if spec.options.get("on") == "thing" else em.N
     for value in values:
         if kind == "date":
             day = parse_date(value)
@@ -461,28 +482,21 @@ def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.add(subject, prop, literal(value, lang="fr"))
         else:
             em.add(subject, prop, literal(value))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
-def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> None:
-    """Dates and centuries (SCLE, DATE): a dated part of the production per value.
+def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> int:
+    """Dates and centuries (SCLE, DATE): the production's time-span, named by the text.
 
-    The production's own time-span spans them all, so one FILTER on P82a/P82b finds it.
+    With several dated values, each is a dated part of the production and the
+    production's own time-span spans them all: one FILTER on P82a/P82b still finds it.
+    The parts are written by Emit.finish(), once every date of the notice is known.
     """
-    prod = em.production()
-    for value in values:
-        part = em.next_node(f"production-{spec.code.lower()}")
-        em.add(prod, P9, part)
-        em.add(part, RDF_TYPE, E12)
-        span = _subnode(part, "timespan")
-        em.add(part, P4, span)
-        em.timespan(span, value, spec.code)
-        if spec.opt("type"):
-            em.add(part, P2, em.concept(spec.opt("type"), spec.opt("type_label", spec.code)))
-    em.reached(spec.code, len(values))
+    em.dates.extend((spec.code, value) for value in values)
+    return len(values)
 
 
-def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Authors (AUTR) ``Nom Prénom (rôle)``: a part of the production by an actor, in a role."""
     prod = em.production()
     for value in values:
@@ -491,24 +505,24 @@ def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             continue
         match = _ROLE.match(value)
         person, role = (match["name"], match["role"]) if match and match["name"] else (value, None)
-        role = role or spec.opt("role")
+        role = role or spec.options.get("role")
         part = em.next_node("production-author")
         em.add(prod, P9, part)
         em.add(part, RDF_TYPE, E12)
         em.add(part, P14, em.person(person))
         if role:
-            em.add(part, P2, em.concept(spec.opt("roles", "roles"), role.strip()))
-    em.reached(spec.code, len(values))
+            em.add(part, P2, em.concept(spec.options.get("roles", "roles"), role.strip()))
+    return len(values)
 
 
-def made_of(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def made_of(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Materials ``matière : technique, technique``: P45 materials, P32 techniques, statement kept."""
     prod = None
     for value in values:
         material, _, techniques = value.partition(":")
         material = material.strip()
         if material:
-            concept = em.concept(spec.opt("thesaurus", "materiaux"), material)
+            concept = em.concept(spec.options.get("thesaurus", "materiaux"), material)
             em.add(em.T, P45, concept)
             em.engine.shared(concept + "#material") and em.engine.emit_shared(
                 quad(concept, RDF_TYPE, E57, iri(uris.graph("concepts")))
@@ -516,20 +530,22 @@ def made_of(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         for technique in (t.strip() for t in techniques.split(",")):
             if technique:
                 prod = prod or em.production()
-                em.add(prod, P32, em.concept(spec.opt("techniques", "techniques"), technique))
-        em.statement(em.T, spec.code, value, spec.opt("type", "materiaux"))
-    em.reached(spec.code, len(values))
+                em.add(
+                    prod, P32, em.concept(spec.options.get("techniques", "techniques"), technique)
+                )
+        em.statement(em.T, spec.code, value, spec.options.get("type", "materiaux"))
+    return len(values)
 
 
-def technique(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def technique(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Techniques of decoration or making (TECH): P32 used general technique on the production."""
     prod = em.production()
     for value in values:
-        em.add(prod, P32, em.concept(spec.opt("thesaurus", "techniques"), value))
-    em.reached(spec.code, len(values))
+        em.add(prod, P32, em.concept(spec.options.get("thesaurus", "techniques"), value))
+    return len(values)
 
 
-def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Dimensions: the statement as written, plus E54 dimensions where the text parses."""
     for value in values:
         em.statement(em.T, spec.code, value, "dimensions")
@@ -545,7 +561,7 @@ def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.add(node, P2, em.type(dim.kind))
             if dim.note:  # what is measured when it is not the object itself ("avec cadre")
                 em.add(node, P3, literal(dim.note, lang="fr"))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
 def _subnode(node: str, name: str) -> str:
@@ -558,7 +574,7 @@ def _decimal(value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """INSEE codes with COM/DPT/REG: the thing's location falls within communes.
 
     Commune, département and région are shared places (mappings/places.csv), so one
@@ -593,7 +609,6 @@ def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         else:
             em.appellation(loc, spec.code, code, "commune")
             em.unparsed(spec.code, code)
-    em.reached(spec.code, len(values))
     for value in names:
         if value not in known_names:
             em.appellation(loc, com_code, value, "commune")
@@ -609,17 +624,18 @@ def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         if places.fold(value) not in known_regions:
             em.appellation(loc, reg_code, value, "region-saisie")
     em.reached(reg_code, len(regions))
+    return len(values)
 
 
-def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Address, locality, building, cadastre… as typed names of the thing's location."""
     loc = em.location()
     for value in values:
-        em.appellation(loc, spec.code, value, spec.opt("type"))
-    em.reached(spec.code, len(values))
+        em.appellation(loc, spec.code, value, spec.options.get("type"))
+    return len(values)
 
 
-def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Coordinates in any of POP's forms → WKT (lon lat) as P168 and GeoSPARQL geometry.
 
     Order of trust: POP_COORDONNEES.lat/.lon (WGS84; 0,0 is POP's "no position"), a
@@ -709,7 +725,7 @@ def _is_zero(text: str) -> bool:
     return not re.sub(r"[\s0.,;{}\[\]]", "", text)
 
 
-def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def protection(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """DPRO events (with PROT, APRO): each protection a dated E17 Type Assignment.
 
     Linked Art has no pattern for "classé / inscrit MH"; an E17 says what was assigned,
@@ -749,7 +765,6 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             if acts:
                 act = acts[min(n - 1, len(acts) - 1)]
                 em.add(node, _pop("acteProtection"), em.concept("actes-protection", act))
-    em.reached(spec.code, len(values))
     for status in statuses or ([last_status] if last_status else []):
         em.add(em.T, _pop("statutProtection"), em.concept("protection", status))
     em.reached(prot_code, len(statuses))
@@ -757,16 +772,17 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         for act in acts:
             em.statement(em.T, acts_code, act, "protection")
     em.reached(acts_code, len(acts))
+    return len(values)
 
 
-def link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def link(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A cross-reference to another notice's thing, whichever is loaded first.
 
     The target's URI comes from its REF alone, so the link is right before the target
     exists; a REF that no base claims is kept as a statement, never dropped.
     """
     prop = spec.prop
-    target_base = spec.opt("base", "auto")
+    target_base = spec.options.get("base", "auto")
     for value in values:
         ref = uris.normalise_ref(value)
         base = uris.base_of_ref(ref) if target_base == "auto" else target_base
@@ -775,10 +791,10 @@ def link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.unparsed(spec.code, value)
             continue
         em.add(em.T, prop, iri(uris.thing(base, ref)))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
-def image(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def image(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Images (IMG, VIDEO): Linked Art's representation → digital object with an access point."""
     for value in values:
         url = _image_url(value)
@@ -792,7 +808,7 @@ def image(em: Emit, spec: FieldSpec, values: list[str]) -> None:
         em.add(digital, P2, em.type("image"))
         em.add(digital, f"<{LA}access_point>", iri(url))
         em.add(em.T, DEPICTION, iri(url))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
 def _image_url(value: str) -> str:
@@ -804,14 +820,14 @@ def _image_url(value: str) -> str:
     return base.rstrip("/") + "/" + value.lstrip("/")
 
 
-def ref(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def ref(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """The REF: the engine builds the notice, the thing and their identifier from it."""
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
-def web_link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def web_link(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Links to documents and other sites (DOSURL, LIENS…): rdfs:seeAlso, text kept otherwise."""
-    subject = em.T if spec.opt("on") == "thing" else em.N
+    subject = em.T if spec.options.get("on") == "thing" else em.N
     prop = spec.prop or SEE_ALSO
     for value in values:
         url = _url_in(value)
@@ -820,7 +836,7 @@ def web_link(em: Emit, spec: FieldSpec, values: list[str]) -> None:
             em.unparsed(spec.code, value)
         else:
             em.add(subject, prop, iri(url))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
 _URL = re.compile(r"https?://[^\s\"'<>]+")
@@ -839,16 +855,17 @@ def _url_in(value: str) -> str | None:
     return None
 
 
-def related_actor(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def related_actor(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """People linked to the thing's history (PERS): actors, not strings."""
     prop = spec.prop
     for value in values:
         em.add(em.T, prop, em.person(value))
-    em.reached(spec.code, len(values))
+    return len(values)
 
 
-def with_(em: Emit, spec: FieldSpec, values: list[str]) -> None:
+def with_(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Read by another field's pattern (COM by INSEE's): never run on its own."""
+    return 0
 
 
 PATTERNS: dict[str, Pattern] = {
