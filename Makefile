@@ -18,10 +18,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# The demo's URIs are minted for the port it serves on, so every link dereferences.
+load-demo demo: export POP_LD_BASE_URI ?= http://127.0.0.1:$(PORT)
 
 load-demo: install
 	mkdir -p var
+	rm -rf $(STORE)
 	$(BIN)/pop-ld load $(SAMPLE) --store $(STORE)
 
 demo: load-demo
