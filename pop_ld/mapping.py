@@ -184,6 +184,8 @@ class Engine:
         self._seen: set[str] = set()
         #: (kind, key) → N-Quads term of a shared node already written
         self.terms: dict[tuple[str, str, str], str] = {}
+        #: base → field code → its coverage counter (no tuple keys in the hot loop)
+        self._counts: dict[str, _CountsByCode] = {}
         #: INSEE code → the commune name first written for it
         self.commune_labels: dict[str, str] = {}
         self._shared: list[str] = []
@@ -224,16 +226,23 @@ class Engine:
                 owners.add(mapping.used_by[code])
             else:
                 owners.add(code)
-        counts = cov.fields
+        counts = self._counts.get(base)
+        if counts is None:
+            counts = self._counts[base] = _CountsByCode(cov, base)
         for code in sorted(owners, key=mapping.order.__getitem__):
             spec = specs[code]
-            values = values_of(fields.get(code), spec.split)
+            raw = fields.get(code)
+            if type(raw) is str and spec.split is None:  # values_of's common case, inlined
+                raw = raw.strip()
+                values = [raw] if raw else []
+            else:
+                values = values_of(raw, spec.split)
             if spec.run is None:
                 if spec.pattern == "private" and self.include_private:
                     em.private(spec, values)
                 cov.not_mapped(base, code, spec.pattern, len(values))
                 continue
-            count = counts[(base, code)]
+            count = counts[code]
             if values:
                 count.seen += len(values)
                 count.notices += 1
@@ -255,12 +264,12 @@ class Engine:
         em.finish()
         self.notices += 1
         out = em.lines
-        if self._shared:
+        shared = len(self._shared)  # one quad per line
+        if shared:
             out = self._shared + out
             self._shared = []
-        text = "".join(out)
-        self.quads += text.count("\n")
-        return text
+        self.quads += em.n + shared
+        return "".join(out)
 
     def map_many(self, notices: Iterable[Notice]) -> Iterable[str]:
         for notice in notices:
@@ -274,6 +283,19 @@ class Engine:
         exc.field = exc.field or code
         if exc.value is None and values:
             exc.value = "; ".join(values)
+
+
+class _CountsByCode(dict):
+    """One base's coverage counters by field code, created on first use."""
+
+    def __init__(self, coverage: Coverage, base: str) -> None:
+        super().__init__()
+        self.coverage = coverage
+        self.base = base
+
+    def __missing__(self, code: str):
+        count = self[code] = self.coverage.fields[(self.base, code)]
+        return count
 
 
 def _emit(engine: Engine, mapping: Mapping, notice: Notice):
