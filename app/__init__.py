@@ -59,9 +59,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["pop_ld"] = AppState()
 
-    from app import sparql, vendor
+    from app import sparql, vendor, wellknown
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(wellknown.bp)
     app.register_blueprint(vendor.bp)
     app.after_request(add_cors_headers)
     return app

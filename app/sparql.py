@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from app import get_store
-from pop_ld import querytext, settings
+from pop_ld import examples, querytext, settings
 from pop_ld.formats import FORMATS, Format, for_kind, format_named, negotiate, negotiate_format
 from pop_ld.pool import QueryJob
 from pop_ld.store import NotAcceptable, PoolBusy, QuerySyntaxError, QueryTimeout, StoreError
@@ -235,15 +235,7 @@ def service_description(format_param: str | None) -> Response:
                 406, "The service description comes as HTML or RDF (ttl, nt, jsonld, rdf)."
             )
     if choice == "html":
-        body = render_template(
-            "sparql/index.html",
-            endpoint=request.base_url,
-            prefixes=PREFIXES,
-            limits=settings.LIMITS,
-            config=current_app.config,
-            formats=FORMATS.values(),
-        )
-        response = Response(body, content_type="text/html; charset=utf-8")
+        response = Response(editor_page(), content_type="text/html; charset=utf-8")
     else:
         fmt = FORMATS[choice]
         graph = ox.parse(path=SERVICE_DESCRIPTION, base_iri=request.base_url)
@@ -253,6 +245,46 @@ def service_description(format_param: str | None) -> Response:
     return response
 
 
+#: What a fresh editor tab holds: the project's prefixes and a first question.
+DEFAULT_QUERY = """SELECT ?thing ?label WHERE {
+  ?thing a crm:E22_Human-Made_Object ;
+         rdfs:label ?label .
+}
+LIMIT 20
+"""
+
+
+def editor_page() -> str:
+    """The query editor: YASGUI, the example menu, the limits; everything from /vendor."""
+    base = current_app.config["BASE_URI"]
+    endpoint = request.base_url
+    loaded = examples.load_examples(base_uri=base)
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    default_query = prologue + "\n" + DEFAULT_QUERY
+    editor_config = {
+        "endpoint": endpoint,
+        "prefixes": PREFIXES,
+        "defaultQuery": default_query,
+        "void": url_for("wellknown.void_description"),
+        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "tilesAttribution": "© OpenStreetMap",
+    }
+    return render_template(
+        "sparql/index.html",
+        endpoint=endpoint,
+        limits=settings.LIMITS,
+        config=current_app.config,
+        formats=FORMATS.values(),
+        themes=examples.menu(loaded),
+        examples_json=[e.menu_entry() for e in loaded],
+        editor_config=editor_config,
+        default_query=default_query,
+        examples_url=url_for("wellknown.sparql_examples"),
+        void_url=url_for("wellknown.void_description"),
+        examples_graph=f"{base}/graph/examples",
+    )
+
+
 def _sd_prefixes(fmt: Format) -> dict[str, str] | None:
     if fmt.name not in ("ttl", "rdf"):
         return None
@@ -260,6 +292,7 @@ def _sd_prefixes(fmt: Format) -> dict[str, str] | None:
         "sd": "http://www.w3.org/ns/sparql-service-description#",
         "formats": "http://www.w3.org/ns/formats/",
         "dcterms": "http://purl.org/dc/terms/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     }
 
 

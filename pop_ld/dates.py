@@ -248,6 +248,10 @@ def _parse(s: str) -> Span | None:
     span = _qualified(s)
     if span is not None:
         return span
+    m = _TRAILING_DOUBT.fullmatch(s)  # "1890 vers ; ?", "1883 ; ?" (Joconde MILL): doubt on it all
+    if m:
+        span = _parse(m["v"])
+        return None if span is None else (*span[:6], True)
     m = _SPLIT_PAIR.fullmatch(s)  # "1950 entre ; 1960 et", "1886 entre, 1895 et"
     if m:
         return _hull(_qualified(m["a"]), _qualified(m["b"]))
@@ -261,6 +265,8 @@ def _parse(s: str) -> Span | None:
         return _hull(*(_qualified(p) for p in values), approx=approx)
     return None
 
+
+_TRAILING_DOUBT = re.compile(r"(?P<v>.+?)\s*;\s*\?")
 
 _PLAIN = re.compile(
     r"(?:(?P<k>[1-4])(?:er|ere|e) (?P<fu>moitie|quart|tiers) )?(?P<n>1\d|20|21|[2-9]|1)(?:er|e) siecle"

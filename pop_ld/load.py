@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from pop_ld import ROOT, uris
+from pop_ld import ROOT, examples, uris, void
 from pop_ld.coverage import Coverage
 from pop_ld.errors import PopLdError
 from pop_ld.mapping import Engine
@@ -29,6 +29,9 @@ from pop_ld.records import Notice
 
 #: How many located errors a report keeps in full (the counts are always complete).
 MAX_ERRORS_KEPT = 1000
+#: The VoID partitions scan every quad (about 5 µs each here): above this size a load
+#: leaves them to the site, which computes them on first request, under its timeouts.
+VOID_MAX_QUADS = 20_000_000
 
 
 @dataclass
@@ -255,9 +258,11 @@ def load_files(
             format=RdfFormat.TURTLE,
             to_graph=NamedNode(uris.graph("ontology")),
         )
+        quads = len(store) + examples.load_into(store)  # the editor's examples, as SHACL
+        if quads <= VOID_MAX_QUADS:
+            quads += void.load_into(store)  # /graph/void: class and property partitions, last
         store.flush()
         notices = count_notices(store)
-        quads = len(store)
         del store
     except BaseException:
         if child.poll() is None:

@@ -19,7 +19,10 @@ from pop_ld.dimensions import parse_dimensions
 from pop_ld.errors import PopLdError
 from pop_ld.mapping import Engine, FieldSpec, Mapping, values_of
 from pop_ld.nquads import RDF_TYPE, date, date_time, iri, literal, quad
+from pop_ld.patterns_actors import PATTERNS_ACTORS, REQUIRED_OPTIONS_ACTORS
+from pop_ld.patterns_bases import PATTERNS_BASES, REQUIRED_OPTIONS_BASES
 from pop_ld.records import Notice
+from pop_ld.schemes import scheme_lines
 from pop_ld.uris import CRM, DCT, FOAF, GEO, LA, POP, RDFS, SKOS, XSD
 
 
@@ -123,6 +126,7 @@ class Emit:
         "_location",
         "_counters",
         "dates",
+        "n",
     )
 
     def __init__(self, engine: Engine, mapping: Mapping, notice: Notice) -> None:
@@ -147,10 +151,13 @@ class Emit:
         self._counters: dict[str, int] = {}
         #: (field, text) of every dated value, written together by finish()
         self.dates: list[tuple[str, str]] = []
+        #: quads written into the notice's graph (counted as written: cheaper than counting lines)
+        self.n = 0
 
     # -- writing ------------------------------------------------------------------------
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} {self.G} .\n")
+        self.n += 1
 
     def node(self, name: str) -> str:
         """``<{thing}#{name}>``: names are the engine's own, so no escaping is needed."""
@@ -195,8 +202,7 @@ class Emit:
                 quad(c, IN_SCHEME, s, g),
             ]
             if self.engine.shared(uris.scheme(scheme)):
-                lines.append(quad(s, RDF_TYPE, SCHEME, g))
-                lines.append(quad(s, PREF, literal(scheme, lang="fr"), g))
+                lines.extend(scheme_lines(scheme, g))  # labels and ARK: mappings/schemes.toml
             self.engine._shared.extend(lines)
         return iri(uri)
 
@@ -303,6 +309,7 @@ class Emit:
             p, g = self.node("production"), self.G
             self._production = p
             self.lines.append(f"{self.T} {P108I} {p} {g} .\n{p} {RDF_TYPE} {E12} {g} .\n")
+            self.n += 2
         return self._production
 
     def location(self) -> str:
@@ -313,6 +320,7 @@ class Emit:
                 f"{self.T} {P55} {loc} {g} .\n{loc} {RDF_TYPE} {E53} {g} .\n"
                 f"{loc} {RDF_TYPE} {LOCALISATION} {g} .\n"
             )
+            self.n += 3
         return self._location
 
     def timespan(self, node: str, text: str, code: str) -> None:
@@ -322,6 +330,7 @@ class Emit:
         label = literal(text, lang="fr")
         if period is None:
             self.lines.append(f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n")
+            self.n += 2
             self.unparsed(code, text)
             return
         self.lines.append(
@@ -329,6 +338,7 @@ class Emit:
             f"{node} {P82A} {date_time(period.begin)} {g} .\n"
             f"{node} {P82B} {date_time(period.end)} {g} .\n"
         )
+        self.n += 4
         if period.approximate:
             self.add(node, APPROX, TRUE)
         # bounds compare as years, not strings: "-1200…" is earlier than "-0051…"
@@ -345,6 +355,7 @@ class Emit:
             f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
             f"{node} {P2} {self.type(type_key)} {g} .\n"
         )
+        self.n += 4
 
     def appellation(self, subject: str, code: str, text: str, type_key: str) -> None:
         node, g = self.next_node(f"name-{code.lower()}"), self.G
@@ -353,6 +364,7 @@ class Emit:
             f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
             f"{node} {P2} {self.type(type_key)} {g} .\n"
         )
+        self.n += 4
 
     def private(self, spec: FieldSpec, values: list[str]) -> None:
         """Masked fields: only into the notice's private graph, never the public union."""
@@ -387,6 +399,7 @@ class Emit:
             f"{ident} {RDF_TYPE} {E42} {g} .\n{ident} {P190} {ref} {g} .\n"
             f"{ident} {P2} {self.type('ref-pop')} {g} .\n"
         )
+        self.n += 9 + len(self.mapping.classes)
         producer = uris.producer_of(self.base, self.ref)
         if producer:
             self.add(N, POP_PRODUCER, self.concept("producteurs", producer))
@@ -414,6 +427,7 @@ class Emit:
                 f"{prod} {P9} {part} {g} .\n{part} {RDF_TYPE} {E12} {g} .\n"
                 f"{part} {P4} {part_span} {g} .\n"
             )
+            self.n += 3
             self.timespan(part_span, text, code)
         self.add(span, RDF_TYPE, E52)
         if self.begin is not None and self.end is not None:
@@ -670,14 +684,13 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
         coor = _first(f.get(coor_code))
         if coor is None:
             continue
-        try:
-            projected = geometry.from_coor(coor, coor_zone)
-        except ValueError:
-            projected = None
-        if projected is None:
-            em.unparsed(coor_code, coor)
-        elif point is None:
-            point = projected
+        if point is None:  # projected only when no WGS84 point came first
+            try:
+                point = geometry.from_coor(coor, coor_zone)
+            except ValueError:
+                point = None
+            if point is None:
+                em.unparsed(coor_code, coor)
         text = f"{coor} ({coor_zone})" if coor_zone else coor
         em.statement(em.location(), coor_code, text, "coordonnees-texte")
         em.reached(coor_code)
@@ -889,6 +902,9 @@ PATTERNS: dict[str, Pattern] = {
     "link": link,
     "image": image,
     "with": with_,
+    # the patterns the six other bases need: pop_ld/patterns_bases.py, patterns_actors.py
+    **PATTERNS_BASES,
+    **PATTERNS_ACTORS,
 }
 
 #: Options a pattern cannot do without: the table is refused at load time otherwise.
@@ -900,6 +916,8 @@ REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "location.name": ("type",),
     "link": ("property",),
     "related_actor": ("property",),
+    **REQUIRED_OPTIONS_BASES,
+    **REQUIRED_OPTIONS_ACTORS,
 }
 
 __all__ = ["PATTERNS", "REQUIRED_OPTIONS", "Emit", "DCT"]

@@ -7,7 +7,10 @@ SELECT ?notice ?p ?o WHERE { GRAPH ?notice { ?s ?p ?o } }
 ```
 
 Header keys: ``summary`` (required), ``description``, ``params`` (``name (KIND)``, comma
-separated; kinds in ``KINDS``) and ``tags``. A query is checked when loaded (header,
+separated; kinds in ``KINDS``) and ``tags``; the examples of the query editor
+(``sparql/examples/``) add ``summary_en`` and ``description_en`` (the menu is bilingual),
+``view`` (the result view that suits them: one of ``VIEWS``) and ``bases`` (the POP bases
+whose notices they need). A query is checked when loaded (header,
 syntax, every parameter used, SELECT parameters projected: pyoxigraph substitutes only
 projected variables), and a fault names the file and the line.
 """
@@ -29,7 +32,20 @@ from pop_ld.uris import XSD
 
 QUERIES_DIR = ROOT / "sparql"
 
-HEADER_KEYS = ("summary", "description", "params", "tags")
+HEADER_KEYS = (
+    "summary",
+    "description",
+    "params",
+    "tags",
+    "summary_en",
+    "description_en",
+    "view",
+    "bases",
+)
+#: Keys whose lines add up, like grlc's multi-line description.
+_CONTINUED = ("description", "description_en")
+#: Result views of the query editor an example can ask for (``#+ view: map``).
+VIEWS = ("table", "map", "chart")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<kind>[A-Za-z]+)\s*\)$")
 
@@ -78,6 +94,18 @@ class NamedQuery:
     description: str = ""
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
+    summary_en: str = ""
+    description_en: str = ""
+    view: str = "table"
+    bases: tuple[str, ...] = ()
+
+    @property
+    def body(self) -> str:
+        """The query without its ``#+`` header: what is published and sent to an endpoint."""
+        lines = self.text.splitlines(keepends=True)
+        while lines and lines[0].startswith("#+"):
+            lines.pop(0)
+        return "".join(lines).lstrip("\n")
 
     def substitutions(self, **values: Any) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the parameters, checked against the header: pass to ``Store.query``."""
@@ -125,7 +153,7 @@ def parse(text: str, name: str, file: str) -> NamedQuery:
         if key not in HEADER_KEYS:
             known = ", ".join(HEADER_KEYS)
             raise PopLdError(f"unknown header key {key!r} (known: {known})", file=file, line=number)
-        if key in values and key != "description":
+        if key in values and key not in _CONTINUED:
             raise PopLdError(f"header key {key!r} given twice", file=file, line=number)
         values[key] = f"{values.get(key, '')} {match['value']}".strip()
         lines.setdefault(key, number)
@@ -134,6 +162,11 @@ def parse(text: str, name: str, file: str) -> NamedQuery:
             "header has no '#+ summary: …' line", file=file, line=lines.get("summary", 1)
         )
     params = _params(values.get("params", ""), lines.get("params", 1), text, file)
+    view = values.get("view", "table")
+    if view not in VIEWS:
+        raise PopLdError(
+            f"unknown view {view!r} (known: {', '.join(VIEWS)})", file=file, line=lines["view"]
+        )
     query = NamedQuery(
         name=name,
         summary=values["summary"],
@@ -141,10 +174,18 @@ def parse(text: str, name: str, file: str) -> NamedQuery:
         file=file,
         description=values.get("description", ""),
         params=params,
-        tags=tuple(t.strip() for t in values.get("tags", "").split(",") if t.strip()),
+        tags=_list(values.get("tags", "")),
+        summary_en=values.get("summary_en", ""),
+        description_en=values.get("description_en", ""),
+        view=view,
+        bases=_list(values.get("bases", "")),
     )
     _check(query, lines.get("params", 1))
     return query
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in value.split(",") if t.strip())
 
 
 def _params(value: str, line: int, text: str, file: str) -> tuple[Param, ...]:

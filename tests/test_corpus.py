@@ -21,6 +21,14 @@ FILES = {
     "merimee/merimee-MH-10_2013_latin1.csv": ("merimee", 3),
     "merimee/pop_api_merimee_notice_PA00091408.json": ("merimee", 1),
     "palissy/pop_api_palissy_msearch_response_IM52.json": ("palissy", 10),
+    "joconde/joconde_base-joconde-extrait_2020_reduced.csv": ("joconde", 1936),
+    "memoire/memoire_photographies-serie-monuments-historiques-1851-a-1914_IDF.csv": (
+        "memoire",
+        1790,
+    ),
+    "museo/museofile_popcodes_2024.csv": ("museo", 729),
+    "museo/museofile_labels_2026.csv": ("museo", 729),
+    "museo/museofile_labels_2020.csv": ("museo", 724),
 }
 
 

@@ -11,7 +11,7 @@ from conftest import ROOT, schema_file
 from pop_ld.mapping import NOT_MAPPED, load_mapping
 from pop_ld.patterns import PATTERNS, types_table
 
-BASES = ["merimee", "palissy"]
+BASES = ["merimee", "palissy", "joconde", "memoire", "museo", "mnr", "autor", "enluminures"]
 
 
 def schema_codes(base: str) -> list[str]:

@@ -53,6 +53,7 @@ PROPERTY_ALIGNMENT = {
     "acteProtection": {"crm:P2_has_type"},
     "affectataire": {"crm:P2_has_type"},
     "approximatif": {"crm:P79_beginning_is_qualified_by", "crm:P80_end_is_qualified_by"},
+    "auteurOeuvreRepresentee": {"dcterms:relation"},
     "base": {"crm:P106i_forms_part_of", "dcterms:isPartOf"},
     "cadreEtude": {"crm:P2_has_type"},
     "champMasque": {"crm:P3_has_note"},

@@ -64,7 +64,8 @@ BAD_HEADERS = [
     ("SELECT * { ?s ?p ?o }", "bad.rq:1: header has no '#+ summary: …' line"),
     (
         "#+ summary: s\n#+ sumary: typo\nASK {}",
-        "bad.rq:2: unknown header key 'sumary' (known: summary, description, params, tags)",
+        "bad.rq:2: unknown header key 'sumary' (known: summary, description, params, tags, "
+        "summary_en, description_en, view, bases)",
     ),
     (
         "#+ summary: s\n#+ no colon here\nASK {}",
