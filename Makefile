@@ -39,11 +39,16 @@ demo: load-demo
 test: install
 	$(BIN)/pytest -q
 
+# Speed goals live here, never in timed tests: results in bench/results/ (JSON + README.md).
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --timeout 3600
+	$(BIN)/python -m bench.endpoint
+	$(BIN)/python -m bench.search
 
 bench-smoke: install
 	$(BIN)/python -m bench.run --sizes 2000
+	$(BIN)/python -m bench.endpoint --sizes 2000
+	$(BIN)/python -m bench.search --sizes 2000
 
 lint: install
 	$(BIN)/ruff check .

@@ -29,9 +29,9 @@ from pop_ld.records import Notice
 
 #: How many located errors a report keeps in full (the counts are always complete).
 MAX_ERRORS_KEPT = 1000
-#: The VoID partitions scan every quad (about 5 µs each here): above this size a load
+#: The VoID partitions scan every quad (about 10 µs each here): above this size a load
 #: leaves them to the site, which computes them on first request, under its timeouts.
-VOID_MAX_QUADS = 20_000_000
+VOID_MAX_QUADS = 5_000_000
 
 
 @dataclass
