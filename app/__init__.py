@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -22,9 +23,10 @@ from pop_ld.store import Store, open_store
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Allow-Headers": "Accept, Accept-Profile, Content-Type",
     "Access-Control-Expose-Headers": (
-        "Content-Type, Retry-After, Server-Timing, X-Result-Limit, X-Result-Limit-Reached"
+        "Content-Type, Content-Profile, Content-Location, Link, Retry-After, Server-Timing, "
+        "X-Result-Limit, X-Result-Limit-Reached"
     ),
     "Access-Control-Max-Age": "86400",
 }
@@ -59,13 +61,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["pop_ld"] = AppState()
 
-    from app import sparql, vendor, wellknown
+    from app import data, ids, notices, sparql, vendor, wellknown
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(wellknown.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(ids.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(data.bp)
+    app.register_blueprint(import_module("app.search").bp)
+    app.register_blueprint(import_module("app.search_home").bp)
+    app.register_blueprint(import_module("app.search_browse").bp)
+    app.register_blueprint(import_module("app.search_map").bp)
     app.after_request(add_cors_headers)
+    app.register_error_handler(404, not_found)
     return app
+
+
+def not_found(error):
+    """Any unknown path: a real 404 page for people, one plain line for machines."""
+    from flask import render_template, request
+
+    if request.accept_mimetypes.accept_html:
+        body = render_template(
+            "errors/error.html", status=404, message=f"{request.path} n'existe pas."
+        )
+        return Response(body, status=404, mimetype="text/html")
+    return Response(f"Not found: {request.path}\n", status=404, mimetype="text/plain")
 
 
 def add_cors_headers(response: Response) -> Response:

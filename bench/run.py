@@ -270,7 +270,7 @@ def run_size(size: int, keep: bool, timeout: float | None = None) -> dict:
     print(f"== {size:,}: pop-ld load", file=sys.stderr)
     store = work / "store"
     loaded = watch(
-        [*POP_LD, "load", *files, "--store", str(store.relative_to(ROOT))],
+        [*POP_LD, "load", *files, "--store", str(store.relative_to(ROOT)), "--no-index"],
         work / "load.log",
         timeout,
     )

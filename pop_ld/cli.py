@@ -104,8 +104,17 @@ def map_command(
     type=click.Path(dir_okay=False),
     help="Write the run's report as JSON.",
 )
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help="Do not rebuild the search index beside the store (search and the map need it).",
+)
 def load_command(
-    files: tuple[str, ...], store_dir: str, base: str | None, report_path: str | None
+    files: tuple[str, ...],
+    store_dir: str,
+    base: str | None,
+    report_path: str | None,
+    no_index: bool,
 ) -> None:
     """Map POP notices and bulk-load them into an on-disk Oxigraph store.
 
@@ -116,7 +125,7 @@ def load_command(
     from pop_ld.load import load_files
 
     try:
-        result = load_files(_files(files), store_dir, base=base)
+        result = load_files(_files(files), store_dir, base=base, index=not no_index)
     except PopLdError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

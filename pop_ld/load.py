@@ -224,8 +224,12 @@ def load_files(
     store_dir: str | Path,
     *,
     base: str | None = None,
+    index: bool = True,
 ) -> LoadReport:
     """Map files and bulk-load them into the store at ``store_dir``, all or nothing.
+
+    The search side index (pop_ld/index.py) is rebuilt from the new store afterwards, so
+    search, facets and the map follow every load (``index=False`` to leave it for later).
 
     Masked fields are never loaded: the store's union graph is what the public endpoint sees.
     """
@@ -272,6 +276,10 @@ def load_files(
     finally:
         report_path.unlink(missing_ok=True)
     _swap(staging, store_dir)
+    if index:
+        from pop_ld.index import refresh_after_load
+
+        refresh_after_load(store_dir)
     return LoadReport(
         store=str(store_dir),
         mapping=report,

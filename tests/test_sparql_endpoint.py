@@ -479,7 +479,7 @@ def test_cors_preflight(endpoint: ServedApp) -> None:
     } == {
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Accept, Content-Type",
+        "Access-Control-Allow-Headers": "Accept, Accept-Profile, Content-Type",
     }
 
 
