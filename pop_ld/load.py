@@ -306,14 +306,10 @@ def _clear_reloaded_graphs(store, files: list[str | Path], base: str | None) -> 
     report = MapReport()
     removed = 0
     for notice in iter_notices(files, base, report):
-        for graph in (
-            uris.notice(notice.base, notice.ref),
-            uris.private_graph(notice.base, notice.ref),
-        ):
-            node = NamedNode(graph)
-            if store.contains_named_graph(node):
-                store.remove_graph(node)
-                removed += 1
+        node = NamedNode(uris.notice(notice.base, notice.ref))
+        if store.contains_named_graph(node):
+            store.remove_graph(node)
+            removed += 1
     return removed
 
 
