@@ -46,7 +46,7 @@ bench: install
 	$(BIN)/python -m bench.search
 
 bench-smoke: install
-	$(BIN)/python -m bench.run --sizes 2000
+	$(BIN)/python -m bench.run --sizes 2000 --pop-sizes 2000
 	$(BIN)/python -m bench.endpoint --sizes 2000
 	$(BIN)/python -m bench.search --sizes 2000
 

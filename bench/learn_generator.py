@@ -31,6 +31,7 @@ GERTRUDE = "merimee/merimee_IA30_gertrude_pipe_export.txt"
 PALISSY = "palissy/pop_api_palissy_msearch_response_IM52.json"
 MUSEO = "museo/museofile_popcodes_2024.csv"
 MEMOIRE = "memoire/memoire_photographies-serie-monuments-historiques-1851-a-1914_IDF.csv"
+JOCONDE = "joconde/joconde_base-joconde-extrait_2020_reduced.csv"
 
 # The 2016 merger of regions: POP writes today's region in REG and the former one in PLOC.
 REGIONS_2016 = {
@@ -242,6 +243,73 @@ def learn_vocab() -> list[str]:
         ):
             vocables[m.group(0)] += 1
     add("vocables", vocables, 80, 2)
+    return out + learn_other_bases()
+
+
+def learn_other_bases() -> list[str]:
+    """Joconde (joc_*), Mémoire (mem_*) and Museo (museo_*) vocabularies, one TOML line each.
+
+    Joconde's export writes several values with ";" (no spaces) or "#" (the Mistral
+    separator): both are split. Values are kept as the files write them.
+    """
+    jo = csv_rows(JOCONDE, ",")
+    me = csv_rows(MEMOIRE)
+    mu = csv_rows(MUSEO)
+    out: list[str] = []
+
+    def add(name: str, counts: Counter, top: int | None = None, minimum: int = 1) -> None:
+        out.append(toml_pairs(name, counts, top, minimum))
+
+    def many(rows: list[dict], code: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for row in rows:
+            counts.update(v.strip() for v in re.split(r"[;#]", row.get(code) or "") if v.strip())
+        return counts
+
+    def how_many(rows: list[dict], code: str) -> Counter[int]:
+        return Counter(
+            len([v for v in re.split(r"[;#]", r[code]) if v.strip()])
+            for r in rows
+            if (r.get(code) or "").strip()
+        )
+
+    add("joc_domn", many(jo, "Domaine"), 60, 2)
+    add("joc_domn_count", how_many(jo, "Domaine"))
+    add("joc_deno", many(jo, "Dénomination"), 120, 2)
+    add("joc_peri", many(jo, "Période_de_création"), None, 2)
+    add("joc_peri_count", how_many(jo, "Période_de_création"))
+    add("joc_tech", many(jo, "Matériaux-techniques"), 150, 2)
+    add("joc_tech_count", how_many(jo, "Matériaux-techniques"))
+    add("joc_ecol", many(jo, "Ecole"), 40, 2)
+    add("joc_epoq", many(jo, "Epoque"), None, 2)
+    add("joc_util", many(jo, "Utilisation"), 40, 2)
+    # subjects: the head of each ("portrait", "paysage"), what a title is made from
+    heads = Counter(re.sub(r"\s*\(.*$", "", v) for v in many(jo, "Sujet").elements())
+    add("joc_repr", Counter({k: v for k, v in heads.items() if k}), 120, 2)
+    add("joc_titr", values(jo, "Titre", None), 60, 2)
+    # STAT: owner and mode of acquisition, the museum left out (the link gives it)
+    stat = Counter(
+        " ; ".join(split(v)[:2]) for v in values(jo, "Statut_juridique", None).elements()
+    )
+    add("joc_stat", stat, 40, 2)
+    add("joc_lieux", values(jo, "Lieu_de_création", None), 60, 2)
+    add("joc_label", values(jo, "Label_Musée_de_France", None))
+
+    add("mem_leg", values(me, "leg", None), 200, 2)
+    add("mem_edif", values(me, "edif", None), 120, 2)
+    add("mem_autoeu", values(me, "autoeu"), None, 2)
+    add("mem_datpv", values(me, "datpv", None), None, 2)
+    add("mem_adresse", values(me, "adresse", None), 80, 2)
+    add("mem_scle", values(me, "scle"))
+    add("mem_copy", values(me, "copy", None))
+
+    add("museo_nomoff", values(mu, "nomoff", None), 200, 2)
+    add("museo_categ", values(mu, "categ", None), None, 2)
+    add("museo_dompal", many(mu, "dompal"), None, 2)
+    add("museo_dompal_count", how_many(mu, "dompal"))
+    add("museo_prot_esp", values(mu, "prot_esp", None), 20, 2)
+    add("museo_lieu", values(mu, "lieu_m", None), 40, 2)
+    add("museo_adrl1", values(mu, "adrl1_m", None), 40, 2)
     return out
 
 
@@ -368,7 +436,9 @@ def render() -> str:
     head = [
         MARKER + " (bench/learn_generator.py --write rewrites from here to the end) =====",
         "# Counts are occurrences in ../shared/corpus (see its PROVENANCE.md): the legacy MH",
-        "# export (mh_*), the Toulouse and Gard Inventaire files (inv_*), the Palissy IM52 JSON (im_*).",
+        "# export (mh_*), the Toulouse and Gard Inventaire files (inv_*), the Palissy IM52 JSON (im_*),",
+        f"# Joconde {JOCONDE} (joc_*), Mémoire {MEMOIRE.split('/')[0]}/…_IDF.csv (mem_*),",
+        f"# Museo {MUSEO} (museo_*).",
         "",
         "[learned]  # vocabularies, like [vocab]",
     ]

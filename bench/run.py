@@ -14,7 +14,14 @@ Palissy 320,000–350,000, so the two bases are about the same size. The Mérim�
 rounded up: a Palissy REFA points at a Mérimée notice of lower index, so every link of the
 pair resolves.
 
-Usage: ``python -m bench.run [--sizes 2000 …] [--keep] [--timeout SECONDS]``; a step past
+"Full POP" (``--pop-sizes``, default 20,000): every base generated in POP's proportions
+(``pop_ld.generate.pop_counts``, counts and sources in mappings/generator.toml [pop]), mapped
+and loaded end to end the same way, written to bench/results/spine-pop-{size}.json with the
+one-core mapping rate of each base (notices/s, quads/notice, on PER_BASE notices of its own).
+The whole of POP (``--pop-sizes 3300000``) needs about 75 GB of store: a parameter, not a default.
+
+Usage: ``python -m bench.run [--sizes 2000 …] [--pop-sizes 20000 …] [--keep] [--timeout
+SECONDS]``; ``--sizes`` or ``--pop-sizes`` with no value skips that part; a step past
 the timeout is stopped and reported as such (the extrapolation is then a lower bound). Work
 files go to bench/work/ (git-ignored) and are removed after each size unless ``--keep``.
 """
@@ -48,6 +55,10 @@ POP_TRIPLES = 130_000_000
 AIM_SECONDS = 15 * 60
 #: Notices per base mapped in-process for the one-core rate (enough for a stable rate).
 ONE_CORE_LIMIT = 50_000
+#: Notices generated per base for its own one-core mapping rate (Museo's REFs stop at M9999).
+PER_BASE = 5_000
+#: The issue's aim for each base's one-core mapping rate.
+PER_BASE_AIM = 8_000
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -100,6 +111,42 @@ def generate_pair(size: int, work: Path) -> dict:
         "seconds": round(seconds, 2),
         "notices_per_s": round(size / seconds),
     }
+
+
+def generate_pop(size: int, work: Path) -> dict:
+    """Every base in POP's proportions, ``size`` notices in all, timed."""
+    from pop_ld.generate import bases, compiled, pop_counts, write_pop
+
+    began = time.perf_counter()
+    for base in bases():
+        compiled(base, 0)
+    compiling = time.perf_counter() - began
+    began = time.perf_counter()
+    files = write_pop(size, work, seed=0, progress=True)
+    seconds = time.perf_counter() - began
+    counts = pop_counts(size)
+    return {
+        "counts": counts,
+        "files": {b: str(p.relative_to(ROOT)) for b, p in files.items()},
+        "bytes": sum(p.stat().st_size for p in files.values()),
+        "compile_seconds": round(compiling, 2),
+        "seconds": round(seconds, 2),
+        "notices_per_s": round(sum(counts.values()) / seconds),
+    }
+
+
+def map_per_base(work: Path, n: int = PER_BASE) -> dict:
+    """Each base's one-core mapping rate, on n generated notices of its own (read + map)."""
+    from pop_ld.generate import bases, write_csv
+
+    out = {}
+    for base in bases():
+        path = work / f"one-core-{base}.csv"
+        write_csv(base, n, path, seed=0)
+        print(f"   one core: {base}", file=sys.stderr)
+        out[base] = map_one_core([str(path)], n)
+        path.unlink()
+    return out
 
 
 def watch(command: list[str], log: Path, timeout: float | None = None) -> dict:
@@ -188,7 +235,7 @@ def map_one_core(files: list[str], limit: int) -> dict:
     engine = Engine()
     report = MapReport()
     notices = quads = 0
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for path in files:
         for k, notice in enumerate(iter_notices([path], None, report)):
             if k >= limit:
@@ -196,11 +243,15 @@ def map_one_core(files: list[str], limit: int) -> dict:
             quads += engine.map_notice(notice).count("\n")
             notices += 1
     seconds = time.perf_counter() - began
+    # CPU time as well: on a shared machine wall time measures the neighbours too
+    cpu = time.process_time() - cpu
     return {
         "notices": notices,
         "quads": quads,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "notices_per_s": round(notices / seconds),
+        "notices_per_cpu_s": round(notices / cpu) if cpu else None,
         "quads_per_notice": round(quads / notices, 1) if notices else None,
         "errors": len(engine.errors),
     }
@@ -236,16 +287,21 @@ def _load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def run_size(size: int, keep: bool, timeout: float | None = None) -> dict:
-    """Generate, map, map in-process, load: one size's results."""
-    work = WORK / f"spine-{size}"
+def run_size(size: int, keep: bool, timeout: float | None = None, pop: bool = False) -> dict:
+    """Generate, map, map in-process, load: one size's results (``pop``: every base)."""
+    work = WORK / (f"spine-pop-{size}" if pop else f"spine-{size}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     # the load average tells whether something else shared the machine during the run
     result: dict = {"size": size, "machine": machine(), "load_average_before": _load_average()}
-    print(f"== {size:,} notices: generating", file=sys.stderr)
-    result["generate"] = gen = generate_pair(size, work)
+    result["set"] = "pop" if pop else "pair"
+    print(f"== {size:,} notices ({result['set']}): generating", file=sys.stderr)
+    result["generate"] = gen = generate_pop(size, work) if pop else generate_pair(size, work)
+    size = result["size"] = sum(gen["counts"].values())  # POP's shares, rounded up per base
     files = list(gen["files"].values())
+    if pop:
+        print(f"== {size:,}: one-core mapping per base", file=sys.stderr)
+        result["map_per_base"] = map_per_base(work)
 
     print(f"== {size:,}: pop-ld map", file=sys.stderr)
     nq = work / "out.nq"
@@ -296,6 +352,7 @@ def run_size(size: int, keep: bool, timeout: float | None = None) -> dict:
 
 # -- results ----------------------------------------------------------------------------------
 COLUMNS = [
+    ("set", lambda r: SETS[r.get("set", "pair")]),
     ("notices", lambda r: f"{r['size']:,}"),
     ("quads", lambda r: f"{r['load'].get('triples') or r['map'].get('quads', 0):,}"),
     ("quads/notice", lambda r: r.get("extrapolation", {}).get("triples_per_notice_measured", "–")),
@@ -310,6 +367,9 @@ COLUMNS = [
     ("3.3M notices, load", lambda r: _bound(r) + _minutes(_pop(r, "load_seconds_for_pop_notices"))),
     ("× 15-min aim", lambda r: _bound(r) + str(_pop(r, "times_the_aim") or "–")),
 ]
+
+
+SETS = {"pair": "Mérimée + Palissy", "pop": "all 8 bases, POP's proportions"}
 
 
 def _pop(r: dict, key: str):
@@ -333,7 +393,7 @@ def render_readme() -> str:
     """The spine section of bench/results/README.md, from every spine-*.json present."""
     results = sorted(
         (json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob("spine-*.json")),
-        key=lambda r: r["size"],
+        key=lambda r: (r.get("set", "pair"), r["size"]),
     )
     lines = [
         START,
@@ -345,7 +405,8 @@ def render_readme() -> str:
         "its quads counted by SPARQL in the store. Peak RSS is the sum over the process tree,",
         'polled every 0.2 s. "1 core" maps in-process, reading included, output discarded.',
         "The last two columns extrapolate `load` to the whole of POP (3.3M notices) against",
-        "the aim of 15 minutes.",
+        'the aim of 15 minutes. "All 8 bases" is `pop-ld generate --pop`: every base in POP\'s',
+        "proportions (mappings/generator.toml [pop]), every cross-base link resolving in the set.",
         "",
         "| " + " | ".join(name for name, _ in COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",
@@ -354,9 +415,40 @@ def render_readme() -> str:
         lines.append("| " + " | ".join(str(cell(r)) for _, cell in COLUMNS) + " |")
     lines.append("")
     for r in results:
+        if "map_per_base" in r:
+            lines += [""] + _per_base(r)
+    for r in results:
         lines += [""] + _notes(r)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _per_base(r: dict) -> list[str]:
+    """Each base's one-core mapping rate, measured with a full-POP run."""
+    m = r["machine"]
+    lines = [
+        f"## Mapping on one core, per base ({m['date'][:10]}, Python yardstick "
+        f"{m['python_loop_ms']} ms)",
+        "",
+        f"{PER_BASE:,} generated notices of each base read and mapped in-process, output",
+        f"discarded (`map_one_core`); the issue's aim is {PER_BASE_AIM:,} notices/s each. Share",
+        "= the base's part of the full-POP set. Notices per CPU second discount the other work",
+        "sharing the machine (see the load average below); the aim is read on it.",
+        "",
+        "| base | share | notices/s (1 core, wall) | notices per CPU second | quads/notice "
+        "| aim met (CPU) |",
+        "|---|---|---|---|---|---|",
+    ]
+    total = sum(r["generate"]["counts"].values())
+    for base, one in r["map_per_base"].items():
+        share = r["generate"]["counts"][base] / total
+        rate = one.get("notices_per_cpu_s") or one["notices_per_s"]
+        met = "yes" if rate >= PER_BASE_AIM else "no"
+        lines.append(
+            f"| {base} | {share:.2%} | {one['notices_per_s']:,} | {rate:,} "
+            f"| {one['quads_per_notice']} | {met} |"
+        )
+    return lines
 
 
 def _notes(r: dict) -> list[str]:
@@ -364,7 +456,8 @@ def _notes(r: dict) -> list[str]:
     m, e = r["machine"], r.get("extrapolation", {})
     busy = r.get("load_average_before"), r.get("load_average_after")
     lines = [
-        f"- **{r['size']:,} notices**, {m['date']}: {m['nproc']} CPUs ({m['cpu']}), "
+        f"- **{r['size']:,} notices, {SETS[r.get('set', 'pair')]}**, {m['date']}: {m['nproc']} "
+        f"CPUs ({m['cpu']}), "
         f"{m['ram_gb']} GB RAM, Python {m['python']}, pyoxigraph {m['pyoxigraph']}; Python "
         f"yardstick {m['python_loop_ms']} ms (a 1M-item list comprehension: lower is faster); "
         f"load average before / after: {busy[0]} / {busy[1]} (above 0 means other work "
@@ -406,7 +499,14 @@ def write_readme() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--pop-sizes",
+        type=int,
+        nargs="*",
+        default=[20_000],
+        help="full-POP sets: every base in POP's proportions (3300000: the whole, ~75 GB)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep bench/work/ (CSV, N-Quads, store)"
     )
@@ -415,9 +515,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for size in args.sizes:
-        result = run_size(size, args.keep, args.timeout)
-        target = RESULTS / f"spine-{size}.json"
+    runs = [(size, False) for size in args.sizes] + [(size, True) for size in args.pop_sizes]
+    for size, pop in runs:
+        result = run_size(size, args.keep, args.timeout, pop)
+        target = RESULTS / (f"spine-pop-{size}.json" if pop else f"spine-{size}.json")
         target.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         write_readme()
         print(f"wrote {target.relative_to(ROOT)} and bench/results/README.md", file=sys.stderr)

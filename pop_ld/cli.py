@@ -168,23 +168,40 @@ def coverage_command(files: tuple[str, ...], base: str | None, as_json: bool) ->
 
 
 @main.command("generate", epilog=EXIT_CODES)
-@click.option("--base", required=True, type=click.Choice(BASES))
+@click.option("--base", type=click.Choice(BASES), help="The base to generate.")
+@click.option(
+    "--pop",
+    "whole",
+    is_flag=True,
+    help="Every base in POP's proportions, N in all: -o is a directory, one BASE.csv each.",
+)
 @click.option("-n", "count", required=True, type=click.IntRange(min=0), help="How many notices.")
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="CSV file to write, or - for stdout.",
+    type=click.Path(),
+    help="CSV file to write, or - for stdout (with --pop: a directory).",
 )
 @click.option(
     "--seed", default=0, show_default=True, help="Same seed, same notices, byte for byte."
 )
-def generate_command(base: str, count: int, output: str, seed: int) -> None:
-    """Write N synthetic POP-shaped notices in POP's CSV export format, deterministically."""
+def generate_command(base: str | None, whole: bool, count: int, output: str, seed: int) -> None:
+    """Write N synthetic POP-shaped notices in POP's CSV export format, deterministically.
+
+    Links (REFA, MUSEO, LBASE, AUTR…) point at notices the same seed generates: with --pop
+    every link of the set resolves inside it.
+    """
     from pop_ld import generate
 
+    if whole == (base is not None):
+        raise click.UsageError("give either --base BASE or --pop")
+    if whole and output == "-":
+        raise click.UsageError("--pop writes one file per base: give a directory")
     try:
+        if whole:
+            generate.generate_command(None, count, output, seed=seed)
+            return
         if output == "-":
             written = generate.write_csv(base, count, sys.stdout, seed=seed, progress=True)
         else:

@@ -372,13 +372,14 @@ def _days() -> list[str]:
 
 
 def k_year(spec: dict, prefix: str) -> Draw:
-    """DENQ, DBOR: a year, a few years after an earlier one when asked."""
+    """DENQ, DBOR, DMORT: a year, ``gap`` years after an earlier one when asked."""
     low, high = spec["between"]
     after = spec.get("after")
+    least, most = spec.get("gap", [0, 3])
 
     def one(rng: Random, earlier: str) -> str:
-        if earlier:  # a few years later at most (DBOR after DENQ)
-            return str(min(int(earlier) + int(rng.random() * 4), high))
+        if earlier:  # DBOR 0–3 years after DENQ, DMORT a lifetime after DNAISS
+            return str(min(int(earlier) + least + int(rng.random() * (most - least + 1)), high))
         return str(low + int(rng.random() * (high - low + 1)))
 
     def draw(rng: Random, cols: Cols, gate: list) -> list[str]:
@@ -468,26 +469,45 @@ PLACE_KEYS = {"reg", "dpt", "com", "wcom", "insee", "reg_former"}
 
 
 def k_link(spec: dict, prefix: str, base: Any) -> Draw:
-    """REF of an earlier notice of ``target`` in the same département (index ≤ reach × i)."""
-    same = spec["target"] == base.name
-    reach = float(spec.get("reach", 1.0))
-    targets: list = []
+    """A link to an earlier notice of ``target`` (index ≤ reach × i; same base: < i).
 
-    def one(rng: Random, i: int, dpt: str) -> tuple[str, tuple | None]:
-        if not targets:  # compiled on first use: the target may be this very base
-            targets.append(base if same else base.other(spec["target"]))
-        target = targets[0]
-        positions = target.dpt_positions.get(dpt)
-        limit = i - 1 if same else int(i * reach)
-        if not positions or limit < 0:
+    A target whose REFs name a département (Mérimée, Palissy) gives a notice of the same
+    département; one whose REFs are plain counters (Museo, Autor…), any. ``target`` may be
+    a weighted list ([["merimee", 8], ["palissy", 2]]); ``form`` names the target by its
+    fields instead of its REF ("{VILLE_M} ; {NOMOFF}", "{NOM} {PREN}").
+    """
+    choice = per(spec["target"], prefix)
+    names = Vocab([(choice, 1)] if isinstance(choice, str) else [(t, w) for t, w in choice])
+    reach = {name: link_reach(spec.get("reach", 1.0), base.name, name) for name in names.values}
+    form = spec.get("form")
+    targets: dict[str, Any] = {}
+
+    def one(rng: Random, i: int, dpt: str | None) -> tuple[str, tuple | None]:
+        name = names.values[0] if len(names.values) == 1 else names.pick(rng)
+        target = targets.get(name)
+        if target is None:  # compiled on first use: the target may be this very base
+            target = targets[name] = base if name == base.name else base.other(name)
+        limit = i - 1 if target is base else int(i * reach[name])
+        if limit < 0:
             return "", None
-        full, rest = divmod(limit, target.slots)
-        candidates = full * len(positions) + bisect_right(positions, rest)
-        if not candidates:
+        if target.dpt_positions:  # a notice of the same département
+            positions = target.dpt_positions.get(dpt if dpt else base.place(i)["dpt"])
+            if not positions:
+                return "", None
+            full, rest = divmod(limit, target.slots)
+            candidates = full * len(positions) + bisect_right(positions, rest)
+            if not candidates:
+                return "", None
+            block, index = divmod(int(rng.random() * candidates), len(positions))
+            j = block * target.slots + positions[index]
+        else:
+            j = int(rng.random() * (limit + 1))
+        if form is None:
+            return target.ref(j), (target, j)
+        try:
+            return form.format_map(target.notice(j)), (target, j)
+        except KeyError:  # the target lacks a field the form names: no link
             return "", None
-        block, index = divmod(int(rng.random() * candidates), len(positions))
-        j = block * target.slots + positions[index]
-        return target.ref(j), (target, j)
 
     def draw(rng: Random, cols: Cols, gate: list) -> list[str]:
         places = cols.get("_place")
@@ -496,8 +516,41 @@ def k_link(spec: dict, prefix: str, base: Any) -> Draw:
             one(rng, i, d) if g else ("", None)
             for i, d, g in zip(cols["_i"], dpts, gate, strict=True)
         ]
-        cols["_link"] = [link for _, link in found]
+        cols["_link"] = cols["_link:" + spec["code"]] = [link for _, link in found]
         return [ref for ref, _ in found]
+
+    return draw
+
+
+def link_reach(reach: float | str, source: str, target: str) -> float:
+    """``reach``, or for "pop" the target's size in POP over the source's (at most 1): a
+    set generated in POP's proportions (pop_ld.generate.pop_counts) then holds every target.
+
+    >>> link_reach("pop", "joconde", "museo") < 0.01, link_reach("pop", "museo", "merimee")
+    (True, 1.0)
+    """
+    if reach != "pop":
+        return float(reach)
+    counts = table()["pop"]["notices"]
+    return min(1.0, counts[target] / counts[source])
+
+
+def k_linked(spec: dict, prefix: str) -> Draw:
+    """Fields of the notice a link field drew, in a form: LOCA "{VILLE_M} ; {NOMOFF}" of
+    Joconde's MUSEO, AUTP "{NOM}, {PREN} (photographe)" of Mémoire's LAUTP."""
+    form, key = spec["form"], "_link:" + spec["from"]
+
+    def one(link: tuple | None) -> str:
+        if link is None:
+            return ""
+        try:
+            return form.format_map(link[0].notice(link[1]))
+        except KeyError:  # the target lacks a field the form names
+            return ""
+
+    def draw(rng: Random, cols: Cols, gate: list) -> list[str]:
+        links = cols.get(key) or [None] * len(gate)
+        return [one(link) if g else "" for link, g in zip(links, gate, strict=True)]
 
     return draw
 
@@ -520,6 +573,7 @@ KINDS: dict[str, Callable[..., Draw]] = {
     "person": k_person,
     "template": k_template,
     "link": k_link,
+    "linked": k_linked,
 }
 #: Kinds that need the compiled base (REF series of a target), not only their entry.
 NEEDS_BASE = {"link"}

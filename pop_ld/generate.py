@@ -24,7 +24,7 @@ from pathlib import Path
 from random import Random
 from typing import TextIO
 
-from pop_ld.draws import KINDS, NEEDS_BASE, PLAIN
+from pop_ld.draws import KINDS, NEEDS_BASE, PLAIN, link_reach
 from pop_ld.synth import TABLE, Cols, Draw, Vocab, per, table
 
 #: Records end with CRLF, as in data.culture.gouv.fr's exports; fields are ';'-separated and
@@ -34,6 +34,8 @@ EOL = "\r\n"
 PARALLEL_FROM = 50_000
 #: Chunks per job sent to a worker process.
 BATCH = 8
+#: Chunks of a link target's notices kept drawn (Base.notice).
+CHUNKS_KEPT = 64
 
 Step = tuple[str, float, "str | None", Draw]
 
@@ -60,6 +62,8 @@ class Base:
             raise ValueError(f"no generator for base {name!r} (have: {', '.join(bases())})")
         self.name, self.seed, self.spec = name, seed, spec
         self.columns: list[str] = spec["columns"]
+        #: prefixes whose REF is a plain counter of this many digits, with no département
+        self.digits: dict[str, int] = spec.get("digits", {})
         kinds = {e.get("code", k): e["kind"] for k, e in spec["fields"].items()}
         plain = {"REF"} | {code for code, kind in kinds.items() if kind in PLAIN}
         self.slots: int = table()["generator"]["slots"]
@@ -68,6 +72,7 @@ class Base:
         self.place_key = int.from_bytes(digest, "big")
         self._places()
         self._series()
+        self._chunks: dict[int, list[dict[str, str]]] = {}
         self.lead: dict[str, list[Step]] = {}
         self.steps: dict[str, list[Step]] = {}
         for prefix in spec["prefixes"]:
@@ -113,11 +118,15 @@ class Base:
 
     # -- REFs: prefix + département (or "00") + a serial unique in that series -------------
     def _series(self) -> None:
-        """Deal the series (prefix × département, or the national "00") over shuffled slots."""
+        """Deal the series (prefix × département, the national "00", or the prefix's own
+        counter "" for bases whose REF names no département) over shuffled slots."""
         dpt_weight = {dpt: v.cum[-1] for dpt, v in self.by_dpt.items()}
         total_dpt = sum(dpt_weight.values())
         shares: list[tuple[tuple[str, str], float]] = []
         for prefix, share in self.spec["prefixes"].items():
+            if prefix in self.digits:  # "MNR00123", "M0123": one counter per prefix
+                shares.append(((prefix, ""), share))
+                continue
             national = self.spec.get("national", {}).get(prefix, 0.0)
             if national:
                 shares.append(((prefix, "00"), share * national))
@@ -146,15 +155,15 @@ class Base:
         for pos, key in enumerate(deck):
             self.slot_rank.append(seen.get(key, 0))
             seen[key] = seen.get(key, 0) + 1
-            if key[1] != "00":
+            if key[1] not in ("00", ""):
                 self.dpt_positions.setdefault(key[1], []).append(pos)
 
     def ref(self, i: int) -> str:
-        """Notice i's REF: "PA00078021", "IA67000035", "PM2B000012"; never twice."""
+        """Notice i's REF: "PA00078021", "IA67000035", "PM2B000012", "MNR00123"; never twice."""
         block, pos = divmod(i, self.slots)
         series = self.slot_series[pos]
         serial = block * self.slot_count[pos] + self.slot_rank[pos]
-        width = 8 - len(series)
+        width = self.digits.get(self.slot_prefix[pos]) or 8 - len(series)
         if serial >= 10**width:
             raise ValueError(
                 f"{self.name}: notice {i} overflows REF series {self.slot_prefix[pos]}{series}"
@@ -218,6 +227,28 @@ class Base:
             out.append((prefix, offsets, cols))
         return out
 
+    def notices(self, c: int) -> list[dict[str, str]]:
+        """Chunk c as notices (POP code → value), drawn whole."""
+        notices: list[dict[str, str]] = [{} for _ in range(self.chunk)]
+        for _, offsets, cols in self.groups(c):
+            present = [(code, cols[code]) for code in self.columns if code in cols]
+            for k, offset in enumerate(offsets):
+                notices[offset] = {code: col[k] for code, col in present if col[k]}
+        return notices
+
+    def notice(self, j: int) -> dict[str, str]:
+        """Notice j, for a link that names its target by its fields ("Paris ; musée du Louvre").
+
+        Its chunk is drawn once and kept (a few chunks: link targets are small bases).
+        """
+        c, k = divmod(j, self.chunk)
+        found = self._chunks.get(c)
+        if found is None:
+            if len(self._chunks) >= CHUNKS_KEPT:
+                self._chunks.clear()
+            found = self._chunks[c] = self.notices(c)
+        return found[k]
+
     @staticmethod
     def _run(rng: Random, cols: Cols, steps: list[Step]) -> None:
         r = rng.random
@@ -276,13 +307,8 @@ def generate(base: str, n: int, seed: int = 0, start: int = 0) -> Iterator[dict[
     """Notices start … n-1 of (base, seed): POP code → value, multi-values joined with " ; "."""
     b = compiled(base, seed)
     for c in range(start // b.chunk, (n + b.chunk - 1) // b.chunk):
-        notices: list[dict[str, str]] = [{} for _ in range(b.chunk)]
-        for _, offsets, cols in b.groups(c):
-            present = [(code, cols[code]) for code in b.columns if code in cols]
-            for k, offset in enumerate(offsets):
-                notices[offset] = {code: col[k] for code, col in present if col[k]}
         first = c * b.chunk
-        yield from notices[max(start - first, 0) : n - first]
+        yield from b.notices(c)[max(start - first, 0) : n - first]
 
 
 def write_csv(
@@ -323,16 +349,73 @@ def write_csv(
     return n
 
 
+def pop_counts(n: int) -> dict[str, int]:
+    """n notices shared between the bases in POP's proportions ([pop] of the table).
+
+    Each base gets its share, rounded; a link target then gets as many more as its links
+    need, so every link of the set resolves inside it (Mérimée grows to Palissy's size:
+    a REFA reaches the Mérimée notice of the same index at most).
+
+    >>> counts = pop_counts(3_300_000)
+    >>> counts["memoire"], counts["museo"], counts["merimee"] == counts["palissy"]
+    (1852056, 1292, True)
+    """
+    notices = table()["pop"]["notices"]
+    total = sum(notices.values())
+    counts = {base: round(n * share / total) for base, share in notices.items()}
+    for _ in range(2):  # a target reached by another target: twice settles it
+        for base in bases():
+            for entry in table()[base]["fields"].values():
+                if entry["kind"] != "link" or not counts[base]:
+                    continue
+                choices = entry["target"]  # a base, [[base, weight], …], or either per prefix
+                names = []
+                for choice in choices.values() if isinstance(choices, dict) else [choices]:
+                    names += [choice] if isinstance(choice, str) else [t for t, _ in choice]
+                for name in names:
+                    if name == base:
+                        continue
+                    reach = link_reach(entry.get("reach", 1.0), base, name)
+                    needed = int((counts[base] - 1) * reach) + 1
+                    counts[name] = max(counts[name], needed)
+    return counts
+
+
+def write_pop(
+    n: int, directory: Path | str, seed: int = 0, progress: bool = False
+) -> dict[str, Path]:
+    """Every base in POP's proportions (pop_counts), one {base}.csv each in ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for base, count in pop_counts(n).items():
+        files[base] = directory / f"{base}.csv"
+        write_csv(base, count, files[base], seed=seed, progress=progress)
+    return files
+
+
 def _job(job: tuple[str, int, int, int]) -> str:
     base, seed, start, stop = job
     return compiled(base, seed).text(start, stop)
 
 
-def generate_command(base: str, n: int, out: str, seed: int = 0) -> int:
-    """The body of ``pop-ld generate``: a progress bar on stderr, then what was written."""
+def generate_command(base: str | None, n: int, out: str, seed: int = 0) -> int:
+    """The body of ``pop-ld generate``: a progress bar on stderr, then what was written.
+
+    With no base, the whole of POP in its proportions: ``out`` is then a directory.
+    """
     import time
 
     began = time.perf_counter()
+    if base is None:
+        files = write_pop(n, out, seed=seed, progress=True)
+        counts = pop_counts(n)
+        seconds = time.perf_counter() - began
+        for name, path in files.items():
+            print(f"wrote {counts[name]:,} {name} notices to {path}", file=sys.stderr)
+        written = sum(counts.values())
+        print(f"{written:,} notices (seed {seed}) in {seconds:.1f} s", file=sys.stderr)
+        return written
     written = write_csv(base, n, sys.stdout if out == "-" else Path(out), seed=seed, progress=True)
     seconds = time.perf_counter() - began
     rate = f" ({written / seconds:,.0f} notices/s)" if seconds > 0 else ""
