@@ -44,11 +44,13 @@ bench: install
 	$(BIN)/python -m bench.run --timeout 3600
 	$(BIN)/python -m bench.endpoint
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.pages
 
 bench-smoke: install
 	$(BIN)/python -m bench.run --sizes 2000 --pop-sizes 2000
 	$(BIN)/python -m bench.endpoint --sizes 2000
 	$(BIN)/python -m bench.search --sizes 2000
+	$(BIN)/python -m bench.pages --sizes 2000
 
 lint: install
 	$(BIN)/ruff check .

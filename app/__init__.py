@@ -7,6 +7,7 @@ cheap and a missing store is reported where it is needed.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from importlib import import_module
@@ -38,6 +39,8 @@ class AppState:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.store: Store | None = None
+        #: the opened store directory's identity; None when its data can change unseen
+        self.version: str | None = None
 
     def close(self) -> None:
         """Stop the query workers; the app can open the store again afterwards."""
@@ -45,6 +48,7 @@ class AppState:
             if self.store is not None:
                 self.store.close()
                 self.store = None
+                self.version = None
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -102,5 +106,36 @@ def get_store() -> Store:
     state: AppState = current_app.extensions["pop_ld"]
     with state.lock:
         if state.store is None:
-            state.store = open_store(current_app.config)
+            config = current_app.config
+            before = _identity(config.get("STORE")) if read_only_directory(config) else None
+            state.store = open_store(config)
+            after = _identity(config.get("STORE")) if before else None
+            state.version = before if before == after else None
         return state.store
+
+
+def store_version() -> str | None:
+    """The version of the data the site serves, for caches and ETags; None: do not cache.
+
+    A store directory opened read-only changes only when ``pop-ld load`` swaps a new
+    directory in (another inode); the version is the identity of the directory as opened, so
+    it names the data this process reads. A remote or writable store has no version.
+    """
+    get_store()
+    return current_app.extensions["pop_ld"].version
+
+
+def read_only_directory(config: Mapping[str, Any]) -> bool:
+    return (
+        bool(config.get("STORE"))
+        and not config.get("SPARQL_URL")
+        and bool(config.get("STORE_READ_ONLY", True))
+    )
+
+
+def _identity(path: str | None) -> str | None:
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        return None
+    return f"{stat.st_ino:x}.{stat.st_mtime_ns:x}" if stat else None

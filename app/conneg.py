@@ -12,13 +12,17 @@ range; with nothing said, HTML (browsers, ``*/*``) and the native profile.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
 from urllib.parse import quote
 
 from flask import Response, current_app, render_template, request
 
-from pop_ld import schemaorg, uris
+from pop_ld import ROOT, schemaorg, uris
 from pop_ld.formats import FORMATS, Format, negotiate
 
 HTML = "html"
@@ -274,6 +278,70 @@ def allow_profile_headers(response: Response) -> Response:
     """
     response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Profile, Content-Type"
     response.headers["Access-Control-Expose-Headers"] = EXPOSE
+    return response
+
+
+# -- conditional requests ---------------------------------------------------------------------
+
+#: What a page is made of besides the data: a release changes it, and so its ETags.
+CODE_DIRS = ("app", "pop_ld", "mappings", "sparql", "ontology")
+
+
+@cache
+def code_version() -> tuple[str, float]:
+    """A digest of the site's code, templates and tables, and the newest file's mtime."""
+    digest, newest = hashlib.blake2b(digest_size=8), 0.0
+    for folder in CODE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                newest = max(newest, stat.st_mtime)
+    return digest.hexdigest(), newest
+
+
+def etag(*parts: str) -> str | None:
+    """A strong ETag for what the request asks (its URL, format, profile and ``parts``).
+
+    From the store's version (app.store_version): None when it has none, and then no
+    conditional request is answered.
+    """
+    from app import store_version
+
+    version = store_version()
+    if version is None:
+        return None
+    key = "\0".join((version, code_version()[0], request.full_path, *parts))
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+def last_modified() -> datetime | None:
+    """When what the site serves last changed: the last load, or the code, if newer."""
+    path = current_app.config.get("STORE")
+    try:
+        loaded = os.stat(path).st_mtime if path else None
+    except OSError:
+        loaded = None
+    if loaded is None:
+        return None
+    return datetime.fromtimestamp(max(loaded, code_version()[1]), UTC).replace(microsecond=0)
+
+
+def not_modified(tag: str | None) -> Response | None:
+    """304 Not Modified when the client already holds ``tag`` (If-None-Match), else None."""
+    if tag is None or not request.if_none_match.contains_weak(tag):
+        return None
+    response = Response(status=304)
+    validate(response, tag)
+    return response
+
+
+def validate(response: Response, tag: str | None) -> Response:
+    """Headers a cache revalidates with: ETag, Last-Modified, Vary."""
+    if tag is not None:
+        response.set_etag(tag)
+        response.last_modified = last_modified()
+    response.headers["Vary"] = VARY
     return response
 
 

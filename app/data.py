@@ -11,13 +11,14 @@ the answer is a 303 to the URL with the extension. ``?_profile=list`` lists the 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
-from app import conneg, get_store
+from app import conneg, get_store, store_version
 from app.conneg import HTML, RDF_FORMATS, Profile
 from pop_ld import jsonld, linkedart, queries, schemaorg, uris
 from pop_ld.graphfields import Doc
@@ -26,15 +27,58 @@ from pop_ld.store import Result
 bp = Blueprint("data", __name__)
 bp.after_request(conneg.allow_profile_headers)
 
+#: How long a cache may keep a document before asking again (with its ETag: 304 if unchanged).
+CACHE_CONTROL = "public, max-age=300"
 #: ``/id/{kind}/…`` of resources shared by every notice (docs/uris.md).
 SHARED = ("concept", "scheme", "person", "place", "base")
 
 
 def notice_document(base: str, ref: str) -> list[ox.Triple]:
-    """The notice's document triples; empty when the notice is not published."""
-    query = queries.load("notice_document")
+    """The notice's document triples; empty when the notice is not published.
+
+    With a store version (a read-only store directory), the same triples as
+    sparql/notice_document.rq, assembled from parts: the notice's graph, then what each
+    resource it links to brings, kept per resource for as long as the store is the same.
+    Most of a document is shared (concepts, communes, départements): a page then costs one
+    graph read and the lookups of what no page asked for yet. Otherwise, the one query.
+    """
     notice = conneg.notice_iri(base, ref)
-    return list(get_store().query(query.text, substitutions=query.substitutions(notice=notice)))
+    version = store_version()
+    if version is None:
+        query = queries.load("notice_document")
+        return list(get_store().query(query.text, substitutions=query.substitutions(notice=notice)))
+    query = queries.load("notice_graph")
+    graph = list(get_store().query(query.text, substitutions=query.substitutions(notice=notice)))
+    if not graph:
+        return []
+    # as the query's FILTER: IRIs of this site (before "/notice/"), not parts ("#")
+    root = notice.split("/notice/", 1)[0]
+    linked = [
+        t.object.value
+        for t in graph
+        if type(t.object) is ox.NamedNode
+        and "#" not in t.object.value
+        and t.object.value.startswith(root)
+    ]
+    within = [
+        t.object.value for t in graph if t.predicate == _P89 and type(t.object) is ox.NamedNode
+    ]
+    triples = dict.fromkeys(graph)
+    for iri in dict.fromkeys(linked):
+        triples.update(dict.fromkeys(_context(version, "linked_resource", "resource", iri)))
+    for iri in dict.fromkeys(within):
+        triples.update(dict.fromkeys(_context(version, "place_chain", "place", iri)))
+    return list(triples)
+
+
+_P89 = ox.NamedNode(uris.CRM + "P89_falls_within")
+
+
+@lru_cache(maxsize=100_000)
+def _context(version: str, name: str, param: str, iri: str) -> tuple[ox.Triple, ...]:
+    """A named query's triples about one resource, for one version of the store (LRU-bounded)."""
+    query = queries.load(name)
+    return tuple(get_store().query(query.text, substitutions=query.substitutions(**{param: iri})))
 
 
 def incoming(thing: str, notice: str) -> list[dict[str, str | None]]:
@@ -122,7 +166,7 @@ def rdf_response(
 ) -> Response:
     response = Response(body, content_type=conneg.media_type(fmt, profile))
     response.headers.update(conneg.headers(links, profile))
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     if location:
         response.headers["Content-Location"] = location
     return response
@@ -131,6 +175,11 @@ def rdf_response(
 def notice_rdf(base: str, ref: str, fmt: str, location: str | None = None) -> Response:
     """A notice's RDF document in ``fmt``, the profile from the request: /data and /notice."""
     profile = conneg.choose_profile(fmt)
+    tag = conneg.etag(fmt, profile.token)
+    unchanged = conneg.not_modified(tag)
+    if unchanged is not None:
+        unchanged.headers["Cache-Control"] = CACHE_CONTROL
+        return unchanged
     thing, notice = conneg.thing_iri(base, ref), conneg.notice_iri(base, ref)
     rest = conneg.ref_path(ref)
     triples = notice_document(base, ref)
@@ -141,7 +190,7 @@ def notice_rdf(base: str, ref: str, fmt: str, location: str | None = None) -> Re
         profile = conneg.DEFAULT_PROFILE  # only the native graph can say "others say this"
     body = serialize(triples, fmt, profile, base, thing, notice)
     links = conneg.signposting(base, rest, thing, fmt, profile, notice, schemaorg.schema_type(base))
-    return rdf_response(body, fmt, profile, links, location)
+    return conneg.validate(rdf_response(body, fmt, profile, links, location), tag)
 
 
 def split_extension(rest: str) -> tuple[str, str | None]:

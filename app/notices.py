@@ -9,6 +9,11 @@ The same URL is the notice's RDF by content negotiation (``Accept: text/turtle``
 document of /data, with ``Content-Location`` naming it. Every page says the date of the data
 ("Données au …"): the store directory's modification time, which ``pop-ld load`` sets when it
 swaps a freshly loaded store in (a remote store has none, and the line is left out).
+
+Pages and documents carry an ETag made of the store's version, the search index's and the
+code's (app/conneg.py): a client sending it back gets 304 while none of them changed. The
+same versions key what is kept between requests: the document's linked resources
+(app/data.py) and the browse link of each value.
 """
 
 from __future__ import annotations
@@ -18,13 +23,13 @@ import importlib.util
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 
-from app import conneg, data
+from app import conneg, data, store_version
 from app.conneg import HTML
 from pop_ld import readback, schemaorg, uris
 from pop_ld.readback import Value
@@ -104,6 +109,12 @@ def notice(base: str, ref: str) -> Response:
     if fmt != HTML:
         location = conneg.data_path(base, rest, fmt, conneg.choose_profile(fmt))
         return data.notice_rdf(base, ref, fmt, location=location)
+    # the page's browse links and previous/next come from the search index: its file is a part
+    g.browse_key = browse_key()
+    tag = conneg.etag(HTML, g.browse_key or "")
+    unchanged = conneg.not_modified(tag)
+    if unchanged is not None:
+        return unchanged
     triples = data.notice_document(base, ref)
     thing, notice_iri = conneg.thing_iri(base, ref), conneg.notice_iri(base, ref)
     incoming = incoming_links(thing, notice_iri)
@@ -132,7 +143,7 @@ def notice(base: str, ref: str) -> Response:
     )
     response = Response(body, content_type=conneg.MEDIA_TYPES[HTML])
     response.headers.update(conneg.headers(links))
-    return response
+    return conneg.validate(response, tag)
 
 
 def unpublished(base: str, ref: str, incoming: list[Incoming]) -> Response:
@@ -287,11 +298,33 @@ def browse_href(value: Value) -> str | None:
     if hook is None:
         return None
     try:
-        return hook(value.kind, value.iri, value.text)
+        key = g.get("browse_key")
+        if key is None:
+            return hook(value.kind, value.iri, value.text)
+        return _browse_link(key, value.kind, value.iri, value.text)
     except Exception as error:  # the search's failure is the search's: logged, the page goes on
         _warn_once(f"browse links left out of notice pages: {error}")
         g.search_down = True
         return None
+
+
+def browse_key() -> str | None:
+    """The versions browse links depend on (the store's, the search index's); None: not kept."""
+    version = store_version()
+    search = _search_module()
+    if version is None or search is None:
+        return None
+    try:
+        index = search.get_index()
+    except Exception:  # no index: browse_href says so, once
+        return None
+    return f"{version}/{'.'.join(map(str, index.identity))}"
+
+
+@lru_cache(maxsize=50_000)
+def _browse_link(key: str, kind: str, iri: str | None, text: str | None) -> str | None:
+    """A value's browse link, kept per version: communes and concepts recur on most pages."""
+    return _search_module().facet_href(kind, iri, text)
 
 
 def neighbours(querystring: str | None, rank: str | None) -> tuple[dict | None, dict | None]:

@@ -33,9 +33,6 @@ from pop_ld.searchsyntax import parse
 
 bp = Blueprint("search", __name__)
 
-#: Results per page (list and map views); the mosaic shows more, smaller.
-PAGE_SIZE = 20
-MOSAIC_SIZE = 40
 #: Values a facet's own page lists.
 FACET_PAGE = 100
 
@@ -64,7 +61,13 @@ def state_from_request() -> SearchState:
 
 def page_size(state: SearchState) -> int:
     """Results per page in the state's view."""
-    return MOSAIC_SIZE if state.view == "mosaic" else PAGE_SIZE
+    size = int(current_app.config["SEARCH_PAGE_SIZE"])  # list and map views
+    return 2 * size if state.view == "mosaic" else size
+
+
+def facet_limits() -> tuple[int, int]:
+    """Results up to which facets are counted exactly, and the sample beyond (settings)."""
+    return int(current_app.config["FACET_EXACT"]), int(current_app.config["FACET_SAMPLE"])
 
 
 def notice_href(hit: Hit, state: SearchState | None = None) -> str:
@@ -82,7 +85,7 @@ def search() -> str:
     state = state_from_request()
     index = get_index()
     size = page_size(state)
-    results = index.search(state, (state.page - 1) * size, size)
+    results = index.search(state, (state.page - 1) * size, size, facet_limits=facet_limits())
     return render_template("search/results.html", **page_context(index, state, results, size))
 
 
@@ -153,7 +156,7 @@ def search_json() -> Response:
     state = state_from_request()
     index = get_index()
     size = page_size(state)
-    results = index.search(state, (state.page - 1) * size, size)
+    results = index.search(state, (state.page - 1) * size, size, facet_limits=facet_limits())
     return jsonify(
         {
             "total": results.total,

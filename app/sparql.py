@@ -266,8 +266,8 @@ def editor_page() -> str:
         "prefixes": PREFIXES,
         "defaultQuery": default_query,
         "void": url_for("wellknown.void_description"),
-        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "tilesAttribution": "© OpenStreetMap",
+        "tiles": current_app.config["MAP_TILES"],
+        "tilesAttribution": current_app.config["MAP_ATTRIBUTION"],
     }
     return render_template(
         "sparql/index.html",

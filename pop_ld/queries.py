@@ -251,7 +251,7 @@ def _load(name: str, directory: Path) -> NamedQuery:
 
 def load(name: str, directory: Path | None = None) -> NamedQuery:
     """The query ``sparql/{name}.rq``, checked; read once per process."""
-    return _load(name, (directory or QUERIES_DIR).resolve())
+    return _load(name, QUERIES_DIR if directory is None else directory.resolve())
 
 
 def names(directory: Path | None = None) -> list[str]:

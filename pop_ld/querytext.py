@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pop_ld.errors import PopLdError
 
@@ -94,6 +95,7 @@ def is_update(text: str) -> bool:
     return leading_keyword(text) in UPDATE_KEYWORDS
 
 
+@lru_cache(maxsize=256)  # the site's named queries come back on every page: tokenised once
 def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``.
 

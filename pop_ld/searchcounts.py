@@ -103,7 +103,13 @@ class FacetCounts:
             return (bits & self.value_bits(value.id)).bit_count()
         return sum(data[i >> 3] >> (i & 7) & 1 for i in self.value_ids(value.id))
 
-    def facets(self, state: SearchState, resolved: Resolved) -> list[FacetList]:
+    def facets(
+        self,
+        state: SearchState,
+        resolved: Resolved,
+        exact_up_to: int = FACET_EXACT,
+        sample: int = FACET_SAMPLE,
+    ) -> list[FacetList]:
         """Every facet's values with their counts under this search, exactly counted.
 
         A facet with a selection is counted without its own filter (OR within a facet: the
@@ -117,8 +123,8 @@ class FacetCounts:
                     : FACET_SIZE + 1 if FACETS[name].order == "count" else None
                 ]
         else:
-            exact = resolved.total <= FACET_EXACT
-            ids, _ = self.counting_ids(resolved, FACET_EXACT if exact else FACET_SAMPLE)
+            exact = resolved.total <= exact_up_to
+            ids, _ = self.counting_ids(resolved, exact_up_to if exact else sample)
             counts = self.count_values(ids)
             for value_id in counts:
                 value = self.values[value_id]

@@ -326,12 +326,18 @@ class SearchIndex(FacetCounts):
         return [Hit(first_rank + n, *rows[i]) for n, i in enumerate(ids) if i in rows]
 
     def search(
-        self, state: SearchState, offset: int, limit: int, *, with_facets: bool = True
+        self,
+        state: SearchState,
+        offset: int,
+        limit: int,
+        *,
+        with_facets: bool = True,
+        facet_limits: tuple[int, int] | None = None,
     ) -> Results:
-        """A page of results and, beside it, the facets."""
+        """A page of results and, beside it, the facets (``facet_limits``: exact up to, sample)."""
         resolved = self.resolve(state)
         hits = self.hits(self.page_ids(resolved, offset, limit), offset)
-        facets = self.facets(state, resolved) if with_facets else []
+        facets = self.facets(state, resolved, *(facet_limits or ())) if with_facets else []
         return Results(state, resolved.total, offset, hits, facets)
 
     def neighbours(self, state: SearchState, rank: int) -> tuple[str | None, str | None]:

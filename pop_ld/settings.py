@@ -65,7 +65,26 @@ LIMITS: tuple[Setting, ...] = (
             "(for the per-client limit); 0 when clients connect directly"),
 )  # fmt: skip
 
-SETTINGS: dict[str, Setting] = {s.name: s for s in (*CONFIG, *LIMITS)}
+#: The search, the facets and the maps: what the site shows, and how much of it.
+SITE: tuple[Setting, ...] = (
+    Setting("search_index", None,
+            "Search side index (SQLite, built by `pop-ld load`); default: `{store}.index.sqlite` "
+            "beside the store directory; required with a remote store"),
+    Setting("search_page_size", 20,
+            "Results per page of a search (list and map views; the mosaic shows twice as many)"),
+    Setting("facet_exact", 10_000,
+            "Results up to which every result's facet values are counted; beyond, the values "
+            "a facet lists are chosen on an even sample, then counted exactly"),
+    Setting("facet_sample", 5_000,
+            "Results in that even sample, beyond POP_LD_FACET_EXACT"),
+    Setting("map_tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "Tile URL template of every map (notice pages, the search map, the query "
+            "editor's map view); points stay placed when tiles fail"),
+    Setting("map_attribution", "© contributeurs OpenStreetMap",
+            "Attribution the maps show for those tiles"),
+)  # fmt: skip
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (*CONFIG, *LIMITS, *SITE)}
 
 
 def default(name: str) -> Any:
@@ -79,8 +98,8 @@ def defaults() -> dict[str, Any]:
 
 
 def help_text() -> str:
-    """The limits as ``--help`` lists them: one line each, with the environment variable."""
-    return "\n".join(f"{s.env} (default {s.default}): {s.help}" for s in LIMITS)
+    """The limits and the site's settings as ``--help`` lists them: one line each."""
+    return "\n".join(f"{s.env} (default {s.default}): {s.help}" for s in (*LIMITS, *SITE))
 
 
 def markdown_table(settings: tuple[Setting, ...]) -> str:
