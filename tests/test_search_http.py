@@ -155,19 +155,24 @@ SELECT ?notice (SAMPLE(?name) AS ?title) WHERE {
           OPTIONAL { ?value skos:prefLabel ?label }
         }
       }
-      GRAPH ?notice { ?notice crm:P70_documents ?thing . ?thing crm:P2_has_type ?value }
+      { SELECT ?notice ?thing ?value WHERE { GRAPH ?notice { ?thing crm:P2_has_type ?value } } }
+      { SELECT ?notice ?thing WHERE { GRAPH ?notice { ?notice crm:P70_documents ?thing } } }
       FILTER(REGEX(?label, "^[cç][aàáâãäå]th[eèéêë]dr[aàáâãäå]l[eèéêë]$", "i"))
   } }
   # facet « Région »
   { SELECT DISTINCT ?notice WHERE {
-      GRAPH ?notice {
-        ?notice crm:P70_documents ?thing .
-        ?thing crm:P55_has_current_location|crm:P74_has_current_or_former_residence|crm:P138_represents ?location .
-        ?location crm:P89_falls_within ?place .
+      { SELECT ?notice ?thing WHERE { GRAPH ?notice { ?notice crm:P70_documents ?thing } } }
+      { SELECT ?notice ?thing ?location WHERE { GRAPH ?notice {
+          ?thing crm:P55_has_current_location|crm:P74_has_current_or_former_residence|crm:P138_represents ?location } } }
+      { SELECT ?notice ?location ?place WHERE { GRAPH ?notice { ?location crm:P89_falls_within ?place } } }
+      {
+        SELECT DISTINCT ?place ?value WHERE {
+          { ?value a pop:Region . BIND(?value AS ?place) }
+          UNION { ?place crm:P89_falls_within ?value . ?value a pop:Region }
+          UNION { ?place crm:P89_falls_within/crm:P89_falls_within ?value . ?value a pop:Region }
+        }
       }
-      ?place crm:P89_falls_within?/crm:P89_falls_within? ?value .
-      ?value a pop:Region .
-      OPTIONAL { ?value rdfs:label ?label }
+      OPTIONAL { SELECT ?value ?label WHERE { ?value a pop:Region ; rdfs:label ?label } }
       VALUES ?value { <{base}/id/place/region/44> }
   } }
 }
