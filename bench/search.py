@@ -247,8 +247,11 @@ def run_size(size: int, keep: bool = False, reuse: bool = False) -> dict[str, An
     work = WORK / f"search-{size}"
     previous = RESULTS / f"search-{size}.json"
     kept = None
-    if reuse and (work / "store").exists() and previous.exists():
-        kept = json.loads(previous.read_text(encoding="utf-8"))["build"]
+    built = work / "build.json"  # a store generated and loaded apart: its times, written then
+    if reuse and (work / "store").exists() and (previous.exists() or built.exists()):
+        source = previous if previous.exists() else built
+        kept = json.loads(source.read_text(encoding="utf-8"))
+        kept = kept.get("build", kept)
     else:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
