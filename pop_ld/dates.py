@@ -198,6 +198,7 @@ def parse_date(text: str) -> str | None:
 _BOUND = re.compile(r"(-?)(\d{4,})(.*)")
 
 
+@lru_cache(maxsize=65536)  # bounds repeat: a century gives the same two strings every time
 def bound_key(lexical: str) -> tuple[int, str]:
     """A bound as a sort key: string order is wrong for BCE ("-1199999…" < "-0051…").
 
@@ -220,6 +221,11 @@ _DPRO_EVENT = re.compile(
 
 def parse_protection(text: str) -> list[ProtectionEvent]:
     """A whole DPRO value ("1840 : classé MH ; 1911/02/11 classé MH") → its events, in order."""
+    return list(_protection_events(text))
+
+
+@lru_cache(maxsize=65536)  # DPRO values repeat: "1840 : classé MH" in hundreds of notices
+def _protection_events(text: str) -> tuple[ProtectionEvent, ...]:
     events: list[ProtectionEvent] = []
     for part in _DPRO_SPLIT.split(text.replace("\xa0", " ").strip()):
         if not part:
@@ -232,7 +238,7 @@ def parse_protection(text: str) -> list[ProtectionEvent]:
         if not when and not status:
             continue
         events.append(ProtectionEvent(part, status, parse_period(when) if when else None))
-    return events
+    return tuple(events)
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ _SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\t": " "})
 
 def _number(text: str) -> float | None:
     """A number as POP writes it: NBSP or inner spaces ("1615 350"), ',' as decimal point."""
+    if _NUMBER.fullmatch(text):  # already plain: nothing to translate or replace
+        return float(text)
     s = text.translate(_SPACES).replace(" ", "").replace(",", ".")
     return float(s) if _NUMBER.fullmatch(s) else None
 

@@ -17,13 +17,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pop_ld import ROOT, nquads, uris
 from pop_ld.coverage import Coverage
 from pop_ld.errors import MappingError, PopLdError
 from pop_ld.nquads import RDF_TYPE, iri, literal, quad
 from pop_ld.records import Notice
+
+if TYPE_CHECKING:
+    from pop_ld.patterns import Emit
+
+#: pop_ld.patterns.Emit, bound by the first load_mapping: patterns.py imports this module
+_Emit: type[Emit]
 
 MAPPINGS = ROOT / "mappings"
 
@@ -44,6 +50,10 @@ class FieldSpec:
     run: Any = None
     #: the N-Quads term of the ``property`` option, when there is one
     prop: str | None = None
+    #: the separator characters of ``split``: a value holding none of them is not split
+    separators: str = ""
+    #: (code, split) of each field of ``uses``, resolved once the table is read
+    used: tuple[tuple[str, re.Pattern[str] | None], ...] = ()
 
     def opt(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
@@ -61,9 +71,15 @@ class Mapping:
     used_by: dict[str, str] = field(default_factory=dict)
     #: field code → its rank in the table, the order patterns run in
     order: dict[str, int] = field(default_factory=dict)
+    #: field code → the rank of the entry that runs for it (a ``with`` field: its reader's)
+    runs_at: dict[str, int] = field(default_factory=dict)
+    #: the entries by rank: ``runs_at`` indexes it
+    ranked: tuple[FieldSpec, ...] = ()
 
 
 _SPLITS: dict[str, re.Pattern[str]] = {}
+#: a splitter → its separator characters, for values_of's test "nothing to split"
+_SEPARATORS: dict[re.Pattern[str], str] = {}
 
 
 def splitter(separators: str) -> re.Pattern[str]:
@@ -74,15 +90,18 @@ def splitter(separators: str) -> re.Pattern[str]:
     """
     if separators not in _SPLITS:
         chars = "".join(re.escape(c) for c in separators)
-        _SPLITS[separators] = re.compile(rf"\s*[{chars}]\s*")
+        _SPLITS[separators] = pattern = re.compile(rf"\s*[{chars}]\s*")
+        _SEPARATORS[pattern] = separators
     return _SPLITS[separators]
 
 
 @cache
 def load_mapping(base: str) -> Mapping:
     """Read and check ``mappings/{base}.toml``: fails before any notice on a bad table."""
-    from pop_ld.patterns import PATTERNS, REQUIRED_OPTIONS
+    global _Emit
+    from pop_ld.patterns import PATTERNS, REQUIRED_OPTIONS, Emit
 
+    _Emit = Emit
     path = MAPPINGS / f"{base}.toml"
     if not path.exists():
         raise MappingError(f"no mapping for base {base!r}", file=str(path))
@@ -126,6 +145,7 @@ def load_mapping(base: str) -> Mapping:
             options=options,
             run=PATTERNS.get(pattern),
             prop=f"<{uris.expand(prop)}>" if prop else None,
+            separators=split or "",
         )
     used_by: dict[str, str] = {}
     for spec in fields.values():
@@ -146,14 +166,19 @@ def load_mapping(base: str) -> Mapping:
                 field=code,
             )
     order = {code: i for i, code in enumerate(fields)}
-    return Mapping(base, classes, fields, path, used_by, order)
+    for spec in fields.values():
+        spec.used = tuple((other, fields[other].split) for other in spec.uses)
+    runs_at = {code: order[used_by.get(code, code)] for code in fields}
+    ranked = tuple(fields.values())
+    return Mapping(base, classes, fields, path, used_by, order, runs_at, ranked)
 
 
 def values_of(raw: str | list[str] | None, split: re.Pattern[str] | None) -> list[str]:
     """The values of one field: JSON arrays kept, strings split when the field is multiple."""
     if raw is None:
         return []
-    if type(raw) is str and split is None:  # the common case, kept fast
+    if type(raw) is str and (split is None or _unsplit(raw, split)):
+        # the common case, kept fast: a value with no separator is one value
         raw = raw.strip()
         return [raw] if raw else []
     items = raw if isinstance(raw, list) else [raw]
@@ -168,6 +193,16 @@ def values_of(raw: str | list[str] | None, split: re.Pattern[str] | None) -> lis
             if item:
                 out.append(item)
     return out
+
+
+def _unsplit(raw: str, split: re.Pattern[str]) -> bool:
+    """True when ``raw`` holds none of the splitter's separators: splitting would keep it whole."""
+    separators = _SEPARATORS.get(split)
+    if separators is None:
+        return False
+    if len(separators) == 1:  # the usual ";": one C-speed search
+        return separators not in raw
+    return all(char not in raw for char in separators)
 
 
 class Engine:
@@ -204,40 +239,46 @@ class Engine:
             self._shared.extend(lines)
         return True
 
+    def counts(self, base: str) -> _CountsByCode:
+        """A base's coverage counters by field code (made on first use, as Coverage makes them)."""
+        counts = self._counts.get(base)
+        if counts is None:
+            counts = self._counts[base] = _CountsByCode(self.coverage, base)
+        return counts
+
     def emit_shared(self, line: str) -> None:
         self._shared.append(line)
 
     # -- the loop -----------------------------------------------------------------------
     def map_notice(self, notice: Notice) -> str:
         """The N-Quads of one notice, with any shared nodes it introduced first."""
-        mapping = load_mapping(notice.base)
-        em = _emit(self, mapping, notice)
-        fields = notice.fields
         base = notice.base
+        mapping = load_mapping(base)
+        em = _Emit(self, mapping, notice)
+        fields = notice.fields
         cov = self.coverage
-        specs = mapping.fields
         # Run each pattern once, in table order, when its field or one it reads is present.
-        owners: set[str] = set()
+        runs_at = mapping.runs_at.get
+        ranks: set[int] = set()
         for code, raw in fields.items():
-            spec = specs.get(code)
-            if spec is None:
+            rank = runs_at(code)
+            if rank is None:
                 cov.unknown(base, code, len(values_of(raw, None)))
-            elif spec.pattern == "with":
-                owners.add(mapping.used_by[code])
             else:
-                owners.add(code)
-        counts = self._counts.get(base)
-        if counts is None:
-            counts = self._counts[base] = _CountsByCode(cov, base)
-        for code in sorted(owners, key=mapping.order.__getitem__):
-            spec = specs[code]
+                ranks.add(rank)
+        counts = em.counts
+        ranked = mapping.ranked
+        for rank in sorted(ranks):
+            spec = ranked[rank]
+            code = spec.code
             raw = fields.get(code)
-            if type(raw) is str and spec.split is None:  # values_of's common case, inlined
-                raw = raw.strip()
+            if type(raw) is str and (spec.split is None or _unsplit(raw, spec.split)):
+                raw = raw.strip()  # values_of's common case, inlined
                 values = [raw] if raw else []
             else:
                 values = values_of(raw, spec.split)
-            if spec.run is None:
+            run = spec.run
+            if run is None:
                 if spec.pattern == "private" and self.include_private:
                     em.private(spec, values)
                 cov.not_mapped(base, code, spec.pattern, len(values))
@@ -246,14 +287,17 @@ class Engine:
             if values:
                 count.seen += len(values)
                 count.notices += 1
-            for other in spec.uses:
+            for other, split in spec.used:
                 raw = fields.get(other)
-                if raw is not None:
-                    cov.seen(base, other, len(values_of(raw, specs[other].split)))
+                if raw is not None and (n := len(values_of(raw, split))):
+                    used = counts[other]  # Coverage.seen, without the call
+                    used.seen += n
+                    used.notices += 1
             try:
                 # the pattern may count reached values itself: add its result after it ran
-                reached = spec.run(em, spec, values)
-                count.reached += reached or 0
+                reached = run(em, spec, values)
+                if reached:
+                    count.reached += reached
             except PopLdError as exc:
                 self._locate(exc, notice, code, values)
                 self.errors.append(exc)
@@ -296,12 +340,6 @@ class _CountsByCode(dict):
     def __missing__(self, code: str):
         count = self[code] = self.coverage.fields[(self.base, code)]
         return count
-
-
-def _emit(engine: Engine, mapping: Mapping, notice: Notice):
-    from pop_ld.patterns import Emit
-
-    return Emit(engine, mapping, notice)
 
 
 def map_notices(notices: Iterable[Notice], engine: Engine | None = None) -> Iterable[str]:

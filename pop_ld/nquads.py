@@ -6,6 +6,7 @@ N-Quads lines directly runs at tens of thousands, which the bulk loader reads as
 
 from __future__ import annotations
 
+import re
 from json.encoder import encode_basestring
 
 from pop_ld.uris import RDF, XSD
@@ -18,8 +19,13 @@ _IRI_ESCAPES = str.maketrans(
 RDF_TYPE = f"<{RDF}type>"
 
 
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
 def iri(value: str) -> str:
     """``<value>``, with characters N-Quads forbids in an IRI percent-encoded."""
+    if _IRI_FORBIDDEN.search(value) is None:  # the usual IRI: one C scan, no translation
+        return f"<{value}>"
     return f"<{value.translate(_IRI_ESCAPES)}>"
 
 

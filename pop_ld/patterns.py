@@ -8,10 +8,11 @@ values reached the graph, and which were kept as text because they could not be 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 from pop_ld import ROOT, geometry, places, uris
 from pop_ld.dates import bound_key, parse_date, parse_period, parse_protection
@@ -19,8 +20,9 @@ from pop_ld.dimensions import parse_dimensions
 from pop_ld.errors import PopLdError
 from pop_ld.mapping import Engine, FieldSpec, Mapping, values_of
 from pop_ld.nquads import RDF_TYPE, date, date_time, iri, literal, quad
+from pop_ld.nquads import encode_basestring as quote  # literal(text) without the call
 from pop_ld.patterns_actors import PATTERNS_ACTORS, REQUIRED_OPTIONS_ACTORS
-from pop_ld.patterns_bases import PATTERNS_BASES, REQUIRED_OPTIONS_BASES
+from pop_ld.patterns_bases import PATTERNS_BASES, REQUIRED_OPTIONS_BASES, UNKNOWN_AUTHOR
 from pop_ld.records import Notice
 from pop_ld.schemes import scheme_lines
 from pop_ld.uris import CRM, DCT, FOAF, GEO, LA, POP, RDFS, SKOS, XSD
@@ -67,6 +69,7 @@ CONCEPT = f"<{SKOS}Concept>"
 SCHEME = f"<{SKOS}ConceptScheme>"
 HAS_GEOMETRY = f"<{GEO}hasGeometry>"
 AS_WKT = f"<{GEO}asWKT>"
+GEOMETRY = f"<{GEO}Geometry>"
 WKT = GEO + "wktLiteral"
 DEPICTION = f"<{FOAF}depiction>"
 LOCALISATION = _pop("Localisation")
@@ -76,7 +79,12 @@ POP_REF = _pop("ref")
 POP_BASE = _pop("base")
 POP_PRODUCER = _pop("producteur")
 APPROX = _pop("approximatif")
+PROTECTION = _pop("protection")
+PROTECTION_CLASS = _pop("Protection")
+ACTE_PROTECTION = _pop("acteProtection")
+STATUT_PROTECTION = _pop("statutProtection")
 TRUE = literal("true", datatype=XSD + "boolean")
+DECIMAL = XSD + "decimal"
 
 E12 = _crm("E12_Production")
 E17 = _crm("E17_Type_Assignment")
@@ -90,12 +98,13 @@ E53 = _crm("E53_Place")
 E54 = _crm("E54_Dimension")
 E55 = _crm("E55_Type")
 E57 = _crm("E57_Material")
+E73 = _crm("E73_Information_Object")
+SHOWN_BY = f"<{LA}digitally_shown_by>"
+ACCESS_POINT = f"<{LA}access_point>"
 
 #: A pattern writes a field's values and returns how many of them reached the graph.
 Pattern = Callable[["Emit", FieldSpec, list[str]], int]
 
-#: Words that name no one: an unknown author is an attribution statement, not a person.
-UNKNOWN_AUTHOR = re.compile(r"\b(inconnu|anonyme|non identifié)\b", re.IGNORECASE)
 _ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
 
 
@@ -127,6 +136,8 @@ class Emit:
         "_counters",
         "dates",
         "n",
+        "terms",
+        "counts",
     )
 
     def __init__(self, engine: Engine, mapping: Mapping, notice: Notice) -> None:
@@ -138,10 +149,9 @@ class Emit:
         if not self.ref:
             raise PopLdError("notice without REF", file=notice.source, line=notice.line)
         # uris.thing/notice percent-encode the REF: the terms need no further escaping
-        self.thing = uris.thing(self.base, self.ref)
+        self.thing, notice_uri = uris.thing_and_notice(self.base, self.ref)
         self.T = f"<{self.thing}>"
-        self.N = f"<{uris.notice(self.base, self.ref)}>"
-        self.G = self.N
+        self.N = self.G = f"<{notice_uri}>"
         self.lines: list[str] = []
         self.label: str | None = None
         self.begin: str | None = None
@@ -153,6 +163,9 @@ class Emit:
         self.dates: list[tuple[str, str]] = []
         #: quads written into the notice's graph (counted as written: cheaper than counting lines)
         self.n = 0
+        #: the engine's shared terms and this base's coverage counters, one lookup away
+        self.terms = engine.terms
+        self.counts = engine.counts(self.base)
 
     # -- writing ------------------------------------------------------------------------
     def add(self, s: str, p: str, o: str) -> None:
@@ -175,7 +188,8 @@ class Emit:
 
     # -- coverage -----------------------------------------------------------------------
     def reached(self, code: str, n: int = 1) -> None:
-        self.engine.coverage.reached(self.base, code, n)
+        if n:  # as Coverage.reached: no counter made for nothing
+            self.counts[code].reached += n
 
     def unparsed(self, code: str, value: str) -> None:
         self.engine.coverage.unparsed(self.base, code, value)
@@ -184,34 +198,34 @@ class Emit:
     def concept(self, scheme: str, label: str) -> str:
         """A SKOS concept of a POP thesaurus, written once per engine."""
         key = ("concept", scheme, label)
-        term = self.engine.terms.get(key)
+        term = self.terms.get(key)
         if term is None:
-            term = self.engine.terms[key] = self._concept(scheme, label)
+            term = self.terms[key] = self._concept(scheme, label)
         return term
 
     def _concept(self, scheme: str, label: str) -> str:
         uri = uris.concept(scheme, label)
+        c = iri(uri)
         if self.engine.shared(uri):
             g = iri(uris.graph("concepts"))
-            c = iri(uri)
             s = iri(uris.scheme(scheme))
-            lines = [
-                quad(c, RDF_TYPE, CONCEPT, g),
-                quad(c, RDF_TYPE, E55, g),
-                quad(c, PREF, literal(label, lang="fr"), g),
-                quad(c, IN_SCHEME, s, g),
+            lines = [  # one quad a line: the engine counts shared quads by lines
+                f"{c} {RDF_TYPE} {CONCEPT} {g} .\n",
+                f"{c} {RDF_TYPE} {E55} {g} .\n",
+                f"{c} {PREF} {quote(label)}@fr {g} .\n",
+                f"{c} {IN_SCHEME} {s} {g} .\n",
             ]
             if self.engine.shared(uris.scheme(scheme)):
                 lines.extend(scheme_lines(scheme, g))  # labels and ARK: mappings/schemes.toml
             self.engine._shared.extend(lines)
-        return iri(uri)
+        return c
 
     def type(self, key: str) -> str:
         """A type of mappings/types.toml (statement, name, dimension kinds…)."""
         cache_key = ("type", key, "")
-        term = self.engine.terms.get(cache_key)
+        term = self.terms.get(cache_key)
         if term is None:
-            term = self.engine.terms[cache_key] = self._type(key)
+            term = self.terms[cache_key] = self._type(key)
         return term
 
     def _type(self, key: str) -> str:
@@ -241,20 +255,20 @@ class Emit:
 
     def person(self, name: str) -> str:
         key = ("person", name, "")
-        term = self.engine.terms.get(key)
+        term = self.terms.get(key)
         if term is None:
-            term = self.engine.terms[key] = self._person(name)
+            term = self.terms[key] = self._person(name)
         return term
 
     def _person(self, name: str) -> str:
         uri = uris.person(name)
+        p = iri(uri)
         if self.engine.shared(uri):
             g = iri(uris.graph("persons"))
-            p = iri(uri)
             self.engine._shared.extend(
-                [quad(p, RDF_TYPE, E39, g), quad(p, LABEL, literal(name), g)]
+                [f"{p} {RDF_TYPE} {E39} {g} .\n", f"{p} {LABEL} {quote(name)} {g} .\n"]
             )
-        return iri(uri)
+        return p
 
     def admin_place(self, place: places.AdminPlace) -> str:
         """A région, département or the country, with its chain up to France."""
@@ -335,8 +349,8 @@ class Emit:
             return
         self.lines.append(
             f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n"
-            f"{node} {P82A} {date_time(period.begin)} {g} .\n"
-            f"{node} {P82B} {date_time(period.end)} {g} .\n"
+            f"{node} {P82A} {_date_time(period.begin)} {g} .\n"
+            f"{node} {P82B} {_date_time(period.end)} {g} .\n"
         )
         self.n += 4
         if period.approximate:
@@ -352,7 +366,7 @@ class Emit:
         node, g = self.next_node(code.lower()), self.G
         self.lines.append(
             f"{subject} {P67I} {node} {g} .\n{node} {RDF_TYPE} {E33} {g} .\n"
-            f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
+            f"{node} {P190} {quote(text)}@fr {g} .\n"
             f"{node} {P2} {self.type(type_key)} {g} .\n"
         )
         self.n += 4
@@ -361,7 +375,7 @@ class Emit:
         node, g = self.next_node(f"name-{code.lower()}"), self.G
         self.lines.append(
             f"{subject} {P1} {node} {g} .\n{node} {RDF_TYPE} {E33_E41} {g} .\n"
-            f"{node} {P190} {literal(text, lang='fr')} {g} .\n"
+            f"{node} {P190} {quote(text)}@fr {g} .\n"
             f"{node} {P2} {self.type(type_key)} {g} .\n"
         )
         self.n += 4
@@ -389,9 +403,9 @@ class Emit:
                 ]
             )
         T, N, g = self.T, self.N, self.G
-        ref = literal(self.ref)
-        ident = self.node("ref")
-        classes = "".join(f"{T} {RDF_TYPE} <{cls}> {g} .\n" for cls in self.mapping.classes)
+        ref = quote(self.ref)  # literal(self.ref)
+        ident = f"<{self.thing}#ref>"
+        classes = "".join([f"{T} {RDF_TYPE} <{cls}> {g} .\n" for cls in self.mapping.classes])
         self.lines.append(
             f"{N} {RDF_TYPE} {NOTICE} {g} .\n{N} {P70} {T} {g} .\n{N} {POP_REF} {ref} {g} .\n"
             f"{N} {POP_BASE} {base_term} {g} .\n"
@@ -431,8 +445,8 @@ class Emit:
             self.timespan(part_span, text, code)
         self.add(span, RDF_TYPE, E52)
         if self.begin is not None and self.end is not None:
-            self.add(span, P82A, date_time(self.begin))
-            self.add(span, P82B, date_time(self.end))
+            self.add(span, P82A, _date_time(self.begin))
+            self.add(span, P82B, _date_time(self.end))
 
 
 # -- the patterns -----------------------------------------------------------------------
@@ -450,12 +464,17 @@ def name(em: Emit, spec: FieldSpec, values: list[str]) -> int:
 
 def identifier(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """An identifier of the thing (CADA, NUMP, INV): E42 with a type."""
+    if not values:
+        return 0
+    prefix, kind, T, g = f"id-{spec.code.lower()}", None, em.T, em.G
     for value in values:
-        node = em.next_node(f"id-{spec.code.lower()}")
-        em.add(em.T, P1, node)
-        em.add(node, RDF_TYPE, E42)
-        em.add(node, P190, literal(value))
-        em.add(node, P2, em.type(spec.options.get("type")))
+        node = em.next_node(prefix)
+        kind = kind or em.type(spec.options.get("type"))  # after the node, as it always was
+        em.lines.append(
+            f"{T} {P1} {node} {g} .\n{node} {RDF_TYPE} {E42} {g} .\n"
+            f"{node} {P190} {literal(value)} {g} .\n{node} {P2} {kind} {g} .\n"
+        )
+        em.n += 4
     return len(values)
 
 
@@ -463,11 +482,17 @@ def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A thesaurus term → SKOS concept, by P2 has type or the property the table names."""
     prop = spec.prop or P2
     on = spec.options.get("on", "thing")
-    subject = {"thing": em.T, "notice": em.N, "production": None}[on]
-    if subject is None:
+    if on == "thing":
+        subject = em.T
+    elif on == "notice":
+        subject = em.N
+    elif on == "production":
         subject = em.production()
-    for value in values:
-        em.add(subject, prop, em.concept(spec.options.get("thesaurus"), value))
+    else:
+        raise KeyError(on)
+    thesaurus, concept, g = spec.options.get("thesaurus"), em.concept, em.G
+    em.lines.extend([f"{subject} {prop} {concept(thesaurus, value)} {g} .\n" for value in values])
+    em.n += len(values)
     return len(values)
 
 
@@ -484,19 +509,29 @@ def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     prop = spec.prop
     kind = spec.options.get("datatype", "string")
     subject = em.T if spec.options.get("on") == "thing" else em.N
-    for value in values:
-        if kind == "date":
+    if kind == "date":
+        for value in values:
             day = parse_date(value)
             if day is None:
                 em.unparsed(spec.code, value)
-                em.add(subject, prop, literal(value))
+                em.add(subject, prop, quote(value))
             else:
-                em.add(subject, prop, date(day))
-        elif kind == "text":
-            em.add(subject, prop, literal(value, lang="fr"))
-        else:
-            em.add(subject, prop, literal(value))
+                em.add(subject, prop, _date_term(day))
+        return len(values)
+    g, tag = em.G, "@fr" if kind == "text" else ""
+    em.lines.extend([f"{subject} {prop} {quote(value)}{tag} {g} .\n" for value in values])
+    em.n += len(values)
     return len(values)
+
+
+@lru_cache(maxsize=65536)  # record dates repeat: a day's term is formatted once
+def _date_term(day: str) -> str:
+    return date(day)
+
+
+@lru_cache(maxsize=65536)  # so do time-span bounds: "1600-01-01T00:00:00" for every 17e siècle
+def _date_time(bound: str) -> str:
+    return date_time(bound)
 
 
 def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> int:
@@ -520,10 +555,12 @@ def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> int:
         match = _ROLE.match(value)
         person, role = (match["name"], match["role"]) if match and match["name"] else (value, None)
         role = role or spec.options.get("role")
-        part = em.next_node("production-author")
-        em.add(prod, P9, part)
-        em.add(part, RDF_TYPE, E12)
-        em.add(part, P14, em.person(person))
+        part, g = em.next_node("production-author"), em.G
+        em.lines.append(
+            f"{prod} {P9} {part} {g} .\n{part} {RDF_TYPE} {E12} {g} .\n"
+            f"{part} {P14} {em.person(person)} {g} .\n"
+        )
+        em.n += 3
         if role:
             em.add(part, P2, em.concept(spec.options.get("roles", "roles"), role.strip()))
     return len(values)
@@ -566,13 +603,16 @@ def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> int:
         dims = parse_dimensions(value)
         if not dims:
             em.unparsed(spec.code, value)
+        T, g = em.T, em.G
         for dim in dims:
             node = em.next_node("dimension")
-            em.add(em.T, P43, node)
-            em.add(node, RDF_TYPE, E54)
-            em.add(node, P90, literal(_decimal(dim.value), datatype=XSD + "decimal"))
-            em.add(node, P91, em.type(dim.unit))
-            em.add(node, P2, em.type(dim.kind))
+            unit = em.type(dim.unit)
+            em.lines.append(
+                f"{T} {P43} {node} {g} .\n{node} {RDF_TYPE} {E54} {g} .\n"
+                f"{node} {P90} {_decimal_term(dim.value)} {g} .\n"
+                f"{node} {P91} {unit} {g} .\n{node} {P2} {em.type(dim.kind)} {g} .\n"
+            )
+            em.n += 5
             if dim.note:  # what is measured when it is not the object itself ("avec cadre")
                 em.add(node, P3, literal(dim.note, lang="fr"))
     return len(values)
@@ -581,6 +621,16 @@ def dimension(em: Emit, spec: FieldSpec, values: list[str]) -> int:
 def _subnode(node: str, name: str) -> str:
     """A part of a part (``#protection-1-timespan``), as uris.part() builds it."""
     return f"{node[:-1]}-{name}>"
+
+
+def _decimal_term(value: float) -> str:
+    # 0.0 and -0.0 are one cache key but two texts: zero is never cached
+    return _decimal_cached(value) if value else literal(_decimal(value), datatype=DECIMAL)
+
+
+@lru_cache(maxsize=65536)  # measures repeat (100 cm, 2 m…): a term formatted once
+def _decimal_cached(value: float) -> str:
+    return literal(_decimal(value), datatype=DECIMAL)
 
 
 def _decimal(value: float) -> str:
@@ -718,24 +768,32 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
 
 def _geometry(em: Emit, name: str, wkt: str) -> None:
     loc = em.location()
-    node = em.node(name)
+    node, g = em.node(name), em.G
     term = literal(wkt, datatype=WKT)
-    em.add(loc, P168, term)
-    em.add(loc, HAS_GEOMETRY, node)
-    em.add(node, RDF_TYPE, f"<{GEO}Geometry>")
-    em.add(node, AS_WKT, term)
+    em.lines.append(
+        f"{loc} {P168} {term} {g} .\n{loc} {HAS_GEOMETRY} {node} {g} .\n"
+        f"{node} {RDF_TYPE} {GEOMETRY} {g} .\n{node} {AS_WKT} {term} {g} .\n"
+    )
+    em.n += 4
 
 
 def _first(raw: str | list[str] | None) -> str | None:
     """The first non-blank value of a field, as text."""
+    if raw is None:
+        return None
+    if type(raw) is str:
+        return raw.strip() or None
     for value in raw if isinstance(raw, list) else [raw]:
         if value is not None and str(value).strip():
             return str(value).strip()
     return None
 
 
+_ZERO = re.compile(r"[\s0.,;{}\[\]]")
+
+
 def _is_zero(text: str) -> bool:
-    return not re.sub(r"[\s0.,;{}\[\]]", "", text)
+    return not _ZERO.sub("", text)
 
 
 def protection(em: Emit, spec: FieldSpec, values: list[str]) -> int:
@@ -756,30 +814,36 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> int:
             em.unparsed(spec.code, value)
             em.statement(em.T, spec.code, value, "protection")
             continue
+        T, g = em.T, em.G
         for event in events:
             n += 1
             node = em.node(f"protection-{n}")
-            em.add(em.T, _pop("protection"), node)
-            em.add(node, RDF_TYPE, _pop("Protection"))
-            em.add(node, RDF_TYPE, E17)
-            em.add(node, P41, em.T)
-            em.add(node, LABEL, literal(event.text, lang="fr"))
+            em.lines.append(
+                f"{T} {PROTECTION} {node} {g} .\n{node} {RDF_TYPE} {PROTECTION_CLASS} {g} .\n"
+                f"{node} {RDF_TYPE} {E17} {g} .\n{node} {P41} {T} {g} .\n"
+                f"{node} {LABEL} {literal(event.text, lang='fr')} {g} .\n"
+            )
+            em.n += 5
             if event.status:
                 em.add(node, P42, em.concept("protection", event.status))
                 last_status = event.status
             span = _subnode(node, "timespan")
-            em.add(node, P4, span)
-            em.add(span, RDF_TYPE, E52)
             if event.period is not None:
-                em.add(span, P82A, date_time(event.period.begin))
-                em.add(span, P82B, date_time(event.period.end))
+                em.lines.append(
+                    f"{node} {P4} {span} {g} .\n{span} {RDF_TYPE} {E52} {g} .\n"
+                    f"{span} {P82A} {_date_time(event.period.begin)} {g} .\n"
+                    f"{span} {P82B} {_date_time(event.period.end)} {g} .\n"
+                )
+                em.n += 4
             else:
+                em.lines.append(f"{node} {P4} {span} {g} .\n{span} {RDF_TYPE} {E52} {g} .\n")
+                em.n += 2
                 em.unparsed(spec.code, event.text)
             if acts:
                 act = acts[min(n - 1, len(acts) - 1)]
-                em.add(node, _pop("acteProtection"), em.concept("actes-protection", act))
+                em.add(node, ACTE_PROTECTION, em.concept("actes-protection", act))
     for status in statuses or ([last_status] if last_status else []):
-        em.add(em.T, _pop("statutProtection"), em.concept("protection", status))
+        em.add(em.T, STATUT_PROTECTION, em.concept("protection", status))
     em.reached(prot_code, len(statuses))
     if acts and not n:
         for act in acts:
@@ -813,21 +877,22 @@ def image(em: Emit, spec: FieldSpec, values: list[str]) -> int:
         url = _image_url(value)
         node = em.next_node("image")
         digital = _subnode(node, "file")
-        em.add(em.T, P138I, node)
-        em.add(node, RDF_TYPE, E36)
-        em.add(node, P138, em.T)
-        em.add(node, f"<{LA}digitally_shown_by>", digital)
-        em.add(digital, RDF_TYPE, _crm("E73_Information_Object"))
-        em.add(digital, P2, em.type("image"))
-        em.add(digital, f"<{LA}access_point>", iri(url))
-        em.add(em.T, DEPICTION, iri(url))
+        T, g, term = em.T, em.G, iri(url)
+        em.lines.append(
+            f"{T} {P138I} {node} {g} .\n{node} {RDF_TYPE} {E36} {g} .\n"
+            f"{node} {P138} {T} {g} .\n{node} {SHOWN_BY} {digital} {g} .\n"
+            f"{digital} {RDF_TYPE} {E73} {g} .\n{digital} {P2} {em.type('image')} {g} .\n"
+            f"{digital} {ACCESS_POINT} {term} {g} .\n{T} {DEPICTION} {term} {g} .\n"
+        )
+        em.n += 8
     return len(values)
 
 
-def _image_url(value: str) -> str:
-    import os
+_HTTP = re.compile(r"https?://")
 
-    if re.match(r"^https?://", value):
+
+def _image_url(value: str) -> str:
+    if _HTTP.match(value):
         return value
     base = os.environ.get("POP_LD_IMAGE_BASE", "https://s3.eu-west-3.amazonaws.com/pop-phototeque/")
     return base.rstrip("/") + "/" + value.lstrip("/")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pop_ld import places, uris
@@ -33,6 +34,7 @@ from pop_ld.patterns_bases import (
     P82A,
     P82B,
     SAME_AS,
+    UNKNOWN_AUTHOR,
     Pattern,
     _crm,
 )
@@ -147,8 +149,6 @@ def related_actor_role(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     The role comes off the name, so ``Lenôtre, André (dessinateur de jardin)`` is the same
     actor as Mérimée's ``Lenôtre André``; the value with its role stays a statement.
     """
-    from pop_ld.patterns import UNKNOWN_AUTHOR
-
     for value in values:
         if UNKNOWN_AUTHOR.search(value):
             em.statement(em.T, spec.code, value, "attribution")
@@ -167,6 +167,8 @@ PROVENANCE_EVENTS = {
     "acquisition": (_crm("E8_Acquisition"), "acquisition"),
     "custody": (_crm("E10_Transfer_of_Custody"), "transfert-garde"),
 }
+P24I = _crm("P24i_changed_ownership_through")
+P30I = _crm("P30i_custody_transferred_through")
 _MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 _DATE_IN_TEXT = re.compile(
     rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}/\d{{2}}/\d{{2}}|\d{{2}}/\d{{2}}/\d{{4}}|1[5-9]\d\d|20\d\d)\b",
@@ -195,6 +197,7 @@ _MONTH_NUMBERS = {
 }
 
 
+@lru_cache(maxsize=65536)  # provenance phrases repeat ("date d'acquisition inconnue")
 def date_in_text(text: str) -> tuple[str, str, str] | None:
     """The first date a provenance text gives: (as written, begin, end), or None.
 
@@ -233,18 +236,12 @@ def provenance(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     cls, type_key = PROVENANCE_EVENTS[spec.opt("event")]
     recipient = spec.opt("recipient")
     # phrases that say there is no date ("date d'acquisition inconnue"): statements, not failures
-    undated = {places.fold(text) for text in spec.opt("undated", ())}
+    undated = _folded(tuple(spec.opt("undated", ())))
+    prefix = f"provenance-{spec.code.lower()}"
+    changed = P24I if type_key == "acquisition" else P30I
     for value in values:
-        node = em.next_node(f"provenance-{spec.code.lower()}")
-        em.add(
-            em.T,
-            _crm(
-                "P24i_changed_ownership_through"
-                if type_key == "acquisition"
-                else "P30i_custody_transferred_through"
-            ),
-            node,
-        )
+        node = em.next_node(prefix)
+        em.add(em.T, changed, node)
         em.add(node, RDF_TYPE, cls)
         em.add(node, P2, em.type(type_key))
         em.statement(node, spec.code, value, "provenance")
@@ -263,6 +260,12 @@ def provenance(em: Emit, spec: FieldSpec, values: list[str]) -> int:
             em.add(span, P82A, date_time(begin))
             em.add(span, P82B, date_time(end))
     return len(values)
+
+
+@lru_cache(maxsize=256)
+def _folded(texts: tuple[str, ...]) -> frozenset[str]:
+    """A table's phrases, folded as places.fold compares them (once per table entry)."""
+    return frozenset(places.fold(text) for text in texts)
 
 
 PATTERNS_ACTORS: dict[str, Pattern] = {

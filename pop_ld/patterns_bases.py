@@ -288,12 +288,12 @@ def created_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> int:
 
 
 _ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
+#: Words that name no one: an unknown author is an attribution statement, not a person.
+UNKNOWN_AUTHOR = re.compile(r"\b(inconnu|anonyme|non identifié)\b", re.IGNORECASE)
 
 
 def created_by_carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Who made a visual item (AUTP, ATTRIB) ``Nom, Prénom (rôle)``: parts of its creation."""
-    from pop_ld.patterns import UNKNOWN_AUTHOR
-
     creation = None
     for value in values:
         if UNKNOWN_AUTHOR.search(value):

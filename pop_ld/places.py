@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pop_ld import ROOT
 
@@ -40,6 +40,7 @@ def table() -> dict[tuple[str, str], AdminPlace]:
     return places
 
 
+@lru_cache(maxsize=4096)  # POP writes a few forms of ~100 codes
 def departement(code: str) -> AdminPlace | None:
     """A département from its code as POP writes it (``29``, ``2A``, ``971``, ``01``)."""
     match = _DPT.match(code)
@@ -48,6 +49,7 @@ def departement(code: str) -> AdminPlace | None:
     return table().get(("departement", match.group(1).upper()))
 
 
+@lru_cache(maxsize=65536)  # ~35,000 communes: every INSEE code parsed once
 def departement_of_insee(insee: str) -> AdminPlace | None:
     """The département an INSEE commune code falls within (97x overseas, 2A/2B Corsica).
 
@@ -61,6 +63,7 @@ def departement_of_insee(insee: str) -> AdminPlace | None:
     return table().get(("departement", code))
 
 
+@cache
 def parent(place: AdminPlace) -> AdminPlace | None:
     if place.parent is None:
         return None
@@ -75,6 +78,9 @@ def fold(text: str) -> str:
     return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+_INSEE = re.compile(r"(\d{5}|2[AB]\d{3})")
+
+
 def is_insee(code: str) -> bool:
     """A commune code: five characters, digits or Corsica's 2A/2B."""
-    return bool(re.fullmatch(r"(\d{5}|2[AB]\d{3})", code.strip().upper()))
+    return _INSEE.fullmatch(code.strip().upper()) is not None

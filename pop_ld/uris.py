@@ -116,11 +116,17 @@ def base_of_ref(ref: str) -> str | None:
 
 def producer_of(base: str, ref: str) -> str | None:
     """POP's PRODUCTEUR, derived from the REF prefix (longest prefix first)."""
-    producers: dict[str, str] = bases().get(base, {}).get("producers", {})
-    for prefix in sorted(producers, key=len, reverse=True):
+    for prefix, producer in _producers(base):
         if ref.startswith(prefix):
-            return producers[prefix]
+            return producer
     return None
+
+
+@cache
+def _producers(base: str) -> tuple[tuple[str, str], ...]:
+    """A base's (REF prefix, producer) pairs, longest prefix first."""
+    producers: dict[str, str] = bases().get(base, {}).get("producers", {})
+    return tuple((prefix, producers[prefix]) for prefix in sorted(producers, key=len, reverse=True))
 
 
 _SAFE_REF = re.compile(r"[A-Za-z0-9_.-]+")
@@ -139,6 +145,12 @@ def thing(base: str, ref: str) -> str:
 def notice(base: str, ref: str) -> str:
     """The notice (record) describing the thing; also the notice's named graph."""
     return f"{base_uri()}/notice/{base}/{_ref_path(ref)}"
+
+
+def thing_and_notice(base: str, ref: str) -> tuple[str, str]:
+    """``thing(base, ref)`` and ``notice(base, ref)`` at once: the REF is escaped once."""
+    root, path = base_uri(), _ref_path(ref)
+    return f"{root}/id/{base}/{path}", f"{root}/notice/{base}/{path}"
 
 
 def private_graph(base: str, ref: str) -> str:
@@ -180,9 +192,20 @@ def slug(text: str) -> str:
     >>> slug("Église (paroissiale) Saint-Étienne"), slug("Œuvre"), slug("Ἀθηνᾶ")
     ('eglise-paroissiale-saint-etienne', 'oeuvre', 'αθηνα')
     """
+    if text.isascii():  # NFKD and the ligatures change no ASCII character
+        return _NON_WORD.sub("-", text.lower()).strip("-") or "x"
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    stripped = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", stripped).strip("-") or "x"
+    stripped = _LATIN_ACCENTS.sub("", folded)
+    if not stripped.isascii():  # accents beyond Latin's: every combining mark, one by one
+        stripped = "".join(c for c in stripped if not unicodedata.combining(c))
+    return _NON_WORD.sub("-", stripped).strip("-") or "x"
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+#: the combining marks of U+0300–U+036F (all but U+034F), the accents of French words
+_LATIN_ACCENTS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]+"
+)
 
 
 def concept(scheme: str, label: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from functools import cache
 from pathlib import Path
 
@@ -718,19 +717,3 @@ def test_registry_names_every_dialect() -> None:
     assert sorted(READERS) == [
         "csv-codes", "csv-labels", "geojson", "pipe", "pop-json", "pop-jsonl", "spreadsheetml"
     ]  # fmt: skip
-
-
-# --- speed ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("relative", "floor"), [(PIPE_MH, 20_000), (MUSEO_CODES, 5_000)])
-def test_reading_speed(relative: str, floor: int) -> None:
-    path = corpus_file(relative)
-    header_table()
-    best = 0.0
-    for _ in range(3):
-        start = time.perf_counter()
-        count = sum(1 for _ in read_notices(path))
-        best = max(best, count / (time.perf_counter() - start))
-    print(f"{relative}: {best:,.0f} notices/s")
-    assert best > floor
