@@ -50,7 +50,7 @@ def home() -> str:
         "home/index.html",
         bases=base_cards(index),
         themes=[(t, _count(index, t.search)) for t in themes()],
-        total=index.size,
+        total=index.total,
     )
 
 

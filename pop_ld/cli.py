@@ -107,7 +107,14 @@ def map_command(
 @click.option(
     "--no-index",
     is_flag=True,
-    help="Do not rebuild the search index beside the store (search and the map need it).",
+    help="Do not update the search index beside the store (search and the map need it; "
+    "the next load rebuilds it).",
+)
+@click.option(
+    "--full-index",
+    is_flag=True,
+    help="Rebuild the search index in full rather than update it for the loaded notices "
+    "(pages in the default order then place appended notices where they sort).",
 )
 def load_command(
     files: tuple[str, ...],
@@ -115,6 +122,7 @@ def load_command(
     base: str | None,
     report_path: str | None,
     no_index: bool,
+    full_index: bool,
 ) -> None:
     """Map POP notices and bulk-load them into an on-disk Oxigraph store.
 
@@ -125,7 +133,9 @@ def load_command(
     from pop_ld.load import load_files
 
     try:
-        result = load_files(_files(files), store_dir, base=base, index=not no_index)
+        result = load_files(
+            _files(files), store_dir, base=base, index=not no_index, full_index=full_index
+        )
     except PopLdError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

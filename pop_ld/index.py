@@ -20,8 +20,9 @@ import re
 import sqlite3
 import sys
 import time
+import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,11 @@ from pop_ld.searchmap import mercator_y, tile_of
 from pop_ld.searchtext import SEPARATOR, fold, index_text, words
 
 SUFFIX = ".index.sqlite"
-VERSION = "1"
+#: The schema's version: an index of another version is rebuilt, never updated.
+VERSION = "2"
+#: The file inside a store directory naming the load that wrote it (pop_ld/load.py): the index
+#: records it, so an index that missed a load is seen and rebuilt rather than updated.
+STATE_FILE = "pop-ld-state"
 #: A facet value with at least this many notices keeps its set as a ready bitmap.
 DENSE = 2048
 
@@ -58,8 +63,15 @@ class IndexReport:
     geolocated: int = 0
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
+    #: notice graphs an update (pop_ld/indexupdate.py) read again; None for a full build
+    updated: int | None = None
 
     def summary(self) -> str:
+        if self.updated is not None:
+            return (
+                f"search index {self.path}: updated for {self.updated:,} notices "
+                f"({self.notices:,} ids, {self.geolocated:,} on the map), in {self.seconds:.1f} s"
+            )
         values = sum(self.facet_values.values())
         return (
             f"search index {self.path}: {self.notices:,} notices, {self.texts:,} texts, "
@@ -79,20 +91,49 @@ def build_index(
     """Build the side index of the store at ``store_dir`` and publish it atomically."""
     store = ox.Store.read_only(str(store_dir))
     try:
-        return build_from(store, Path(target) if target else index_path(store_dir), progress)
+        target = Path(target) if target else index_path(store_dir)
+        return build_from(store, target, progress, store_state(store_dir))
     finally:
         del store
 
 
-def refresh_after_load(store_dir: str | Path) -> IndexReport:
-    """What pop_ld/load.py calls once a load has been swapped in: the index follows the store."""
-    report = build_index(store_dir)
+def store_state(store_dir: str | Path) -> str:
+    """The id of the load that wrote the store ("" for a store no load wrote)."""
+    try:
+        return (Path(store_dir) / STATE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def refresh_after_load(
+    store_dir: str | Path,
+    touched: Collection[str] | None = None,
+    since: str | None = None,
+) -> IndexReport:
+    """What pop_ld/load.py calls once a load has been swapped in: the index follows the store.
+
+    With ``touched`` (the notice graphs the load cleared or loaded) and ``since`` (the store's
+    state before the load), only those notices are updated (pop_ld/indexupdate.py) when the
+    index is of that state; otherwise, or when they are too many, the index is built again.
+    """
+    report = None
+    if touched is not None and since is not None:
+        from pop_ld.indexupdate import update_index
+
+        report = update_index(store_dir, touched, since)
+    if report is None:
+        report = build_index(store_dir)
     print(report.summary(), file=sys.stderr)
     return report
 
 
-def build_from(store: ox.Store, target: Path, progress: bool = False) -> IndexReport:
-    """Read the store's answers into a new SQLite file, then rename it over ``target``."""
+def build_from(
+    store: ox.Store, target: Path, progress: bool = False, state: str = ""
+) -> IndexReport:
+    """Read the store's answers into a new SQLite file, then rename it over ``target``.
+
+    ``state`` is the store's (``store_state``), recorded so that a later load may update it.
+    """
     start = time.perf_counter()
     report = IndexReport(path=str(target))
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
@@ -110,6 +151,7 @@ def build_from(store: ox.Store, target: Path, progress: bool = False) -> IndexRe
         db.executescript(SCHEMA + STAGE)
         db.execute("BEGIN")
         builder = _Builder(store, db, report, progress)
+        builder.state = state
         builder.run()
         db.execute("COMMIT")
         db.execute("DETACH DATABASE stage")
@@ -126,10 +168,21 @@ def build_from(store: ox.Store, target: Path, progress: bool = False) -> IndexRe
     return report
 
 
-def _rows(store: ox.Store, name: str, directory: Path | None = None) -> Iterator[ox.QuerySolution]:
-    """The solutions of a named query, streamed from the store as it finds them."""
+def _rows(
+    store: ox.Store,
+    name: str,
+    directory: Path | None = None,
+    graphs: list[ox.NamedNode] | None = None,
+) -> Iterator[ox.QuerySolution]:
+    """The solutions of a named query, streamed from the store as it finds them.
+
+    ``graphs`` restricts its ``GRAPH ?notice`` blocks to these notice graphs (an update); the
+    default graph stays the union of all, so the labels of shared places and concepts are read.
+    """
     query = queries.load(name, directory)
-    yield from store.query(query.text, use_default_graph_as_union=True)  # type: ignore[misc]
+    yield from store.query(  # type: ignore[misc]
+        query.text, use_default_graph_as_union=True, named_graphs=graphs
+    )
 
 
 def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
@@ -157,7 +210,15 @@ def point_of(wkt: str) -> tuple[float, float] | None:
 
 
 class _Builder:
-    """One build: stage the store's answers, then number, join and index them."""
+    """One build: stage the store's answers, then number, join and index them.
+
+    An update (pop_ld/indexupdate.py) stages only its notice graphs (``graphs``) and fills
+    only the ids in ``stage.scope`` (``scoped`` is the SQL condition on ``notices.id``).
+    """
+
+    graphs: list[ox.NamedNode] | None = None
+    scoped = "1"
+    state = ""
 
     def __init__(
         self, store: ox.Store, db: sqlite3.Connection, report: IndexReport, progress: bool
@@ -167,6 +228,9 @@ class _Builder:
         self.report = report
         self.progress = progress
         self.base_uri = uris.base_uri()
+
+    def rows(self, name: str, directory: Path | None = None) -> Iterator[ox.QuerySolution]:
+        return _rows(self.store, name, directory, self.graphs)
 
     def step(self, name: str, started: float, cpu: float) -> None:
         """Record a step's wall time (and, with progress, print it with this process's CPU time)."""
@@ -194,12 +258,13 @@ class _Builder:
             started, cpu = time.perf_counter(), time.process_time()
             method()
             self.step(name, started, cpu)
+        self.db.execute("INSERT INTO fulltext(fulltext) VALUES ('optimize')")
         self.write_meta()
 
     # -- staging: the store's answers, keyed by notice IRI ----------------------------------
     def stage_notices(self) -> None:
         rows = []
-        for row in _rows(self.store, "search_notices"):
+        for row in self.rows("search_notices"):
             title = row["title"]
             lang = 0 if isinstance(title, ox.Literal) and title.language == "fr" else 1
             text = _value(title) or row["ref"].value
@@ -223,7 +288,7 @@ class _Builder:
     def stage_text(self) -> None:
         batch = []
         insert = "INSERT INTO stage.text VALUES (?, ?)"
-        for notice, text in _rows(self.store, "search_text"):
+        for notice, text in self.rows("search_text"):
             batch.append((notice.value, text.value))
             if len(batch) >= 50_000:
                 self.db.executemany(insert, batch)
@@ -239,14 +304,14 @@ class _Builder:
                 "INSERT INTO stage.spans VALUES (?, ?, ?, ?, ?)",
                 (
                     (r["notice"].value, kind, year(r["begin"]), year(r["end"]), _value(r["label"]))
-                    for r in _rows(self.store, name)
+                    for r in self.rows(name)
                 ),
             )
         self.db.execute("CREATE INDEX stage.spans_notice ON spans(notice)")
 
     def stage_geometry(self) -> None:
         rows = []
-        for row in _rows(self.store, "search_geometry"):
+        for row in self.rows("search_geometry"):
             wkt = row["wkt"].value
             point = point_of(wkt)
             if point and -90 <= point[0] <= 90 and -180 <= point[1] <= 180:
@@ -259,7 +324,7 @@ class _Builder:
     def stage_images(self) -> None:
         self.db.executemany(
             "INSERT INTO stage.images VALUES (?, ?)",
-            ((r["notice"].value, r["image"].value) for r in _rows(self.store, "search_images")),
+            ((r["notice"].value, r["image"].value) for r in self.rows("search_images")),
         )
         self.db.execute("CREATE INDEX stage.images_notice ON images(notice)")
 
@@ -272,7 +337,7 @@ class _Builder:
                 # unpacked, not looked up by name: a facet query has ?notice ?value ?label
                 (
                     (name, notice.value, str(value), _value(label))
-                    for notice, value, label in _rows(self.store, name, directory)
+                    for notice, value, label in self.rows(name, directory)
                     if value is not None
                 ),
             )
@@ -295,34 +360,38 @@ class _Builder:
                   FROM stage.notices GROUP BY notice)"""
         )
         self.report.notices = self.db.execute("SELECT count(*) FROM notices").fetchone()[0]
+        self.fill_notice_columns()
+
+    def fill_notice_columns(self) -> None:
+        """Place, image, dates and spans of the notices in scope, from the stage."""
         # where it stands, for the result line: its commune (département), from the place facets
         self.db.execute(
-            """UPDATE notices SET place = (SELECT c.label || coalesce(' (' || (SELECT d.label
+            f"""UPDATE notices SET place = (SELECT c.label || coalesce(' (' || (SELECT d.label
                    FROM stage.facets d WHERE d.notice = c.notice AND d.facet = 'departement'
                    ORDER BY d.label LIMIT 1) || ')', '')
                  FROM stage.facets c WHERE c.notice = notices.notice AND c.facet = 'commune'
                  ORDER BY c.label LIMIT 1),
                image = (SELECT image FROM stage.images i WHERE i.notice = notices.notice
-                 ORDER BY image LIMIT 1)"""
+                 ORDER BY image LIMIT 1) WHERE {self.scoped}"""
         )
         self.db.execute(
-            """UPDATE notices SET place = (SELECT f.label FROM stage.facets f
+            f"""UPDATE notices SET place = (SELECT f.label FROM stage.facets f
                  WHERE f.notice = notices.notice AND f.facet IN ('departement', 'region')
-                 ORDER BY f.facet, f.label LIMIT 1) WHERE place IS NULL"""
+                 ORDER BY f.facet, f.label LIMIT 1) WHERE place IS NULL AND {self.scoped}"""
         )
         self.db.execute(
             """INSERT INTO spans SELECT n.id, s.kind, s.begin_year, s.end_year
                FROM stage.spans s JOIN notices n ON n.notice = s.notice"""
         )
         self.db.execute(
-            """UPDATE notices SET
+            f"""UPDATE notices SET
                  dates = (SELECT group_concat(label, ' ; ') FROM (SELECT DISTINCT label FROM stage.spans s
                    WHERE s.notice = notices.notice AND s.kind = 'creation' AND label IS NOT NULL
                    ORDER BY begin_year, label)),
                  begin_year = (SELECT min(begin_year) FROM stage.spans s
                    WHERE s.notice = notices.notice AND s.kind = 'creation'),
                  end_year = (SELECT max(end_year) FROM stage.spans s
-                   WHERE s.notice = notices.notice AND s.kind = 'creation')"""
+                   WHERE s.notice = notices.notice AND s.kind = 'creation') WHERE {self.scoped}"""
         )
 
     def fill_text(self) -> None:
@@ -343,11 +412,10 @@ class _Builder:
                   UNION ALL SELECT notice, label FROM stage.facets
                     WHERE facet IN ({", ".join("?" * len(TEXT_FACETS))}) AND label IS NOT NULL
                 ) t ON t.notice = n.notice
-                UNION ALL SELECT id, NULL FROM notices
+                UNION ALL SELECT id, NULL FROM notices WHERE {self.scoped}
                 ORDER BY 1""",
             TEXT_FACETS,
         )
-        insert = "INSERT INTO fulltext(rowid, title, body) VALUES (?, ?, ?)"
         batch: list[tuple[int, str, str]] = []
         current: int | None = None
         texts: list[str] = []
@@ -381,12 +449,19 @@ class _Builder:
             if text:
                 texts.append(text)
             if len(batch) >= 10_000:
-                self.db.executemany(insert, batch)
+                self.insert_text(batch)
                 batch.clear()
         if current is not None:
             flush(current)
-        self.db.executemany(insert, batch)
-        self.db.execute("INSERT INTO fulltext(fulltext) VALUES ('optimize')")
+        self.insert_text(batch)
+
+    def insert_text(self, batch: list[tuple[int, str, str]]) -> None:
+        """FTS5 rows, and what they were given (to delete them in an update)."""
+        self.db.executemany("INSERT INTO fulltext(rowid, title, body) VALUES (?, ?, ?)", batch)
+        self.db.executemany(
+            "INSERT INTO fulltext_docs VALUES (?, ?)",
+            ((i, pack_words(title, body)) for i, title, body in batch),
+        )
 
     def fill_facets(self) -> None:
         """Values (with counts), postings, dense bitmaps and the per-notice doc values."""
@@ -398,14 +473,7 @@ class _Builder:
                 (facet,),
             ):
                 values.setdefault(term, (term, label))
-            rows = []
-            for term_text, label in values.values():
-                term = _parse_term(term_text)
-                key = FACETS[facet].key(term, self.base_uri)
-                shown = label or FACETS[facet].label_of(key)
-                rows.append(
-                    (facet, key, term_text, shown, fold(shown), " " + " ".join(words(shown)) + " ")
-                )
+            rows = [self.value_row(facet, t, label) for t, label in values.values()]
             self.db.executemany(
                 "INSERT INTO facet_values(facet, key, term, label, folded, words, count) VALUES (?, ?, ?, ?, ?, ?, 0)",
                 rows,
@@ -460,13 +528,7 @@ class _Builder:
 
     def fill_map(self) -> None:
         """The R-tree of points and the grid counts per zoom."""
-        self.db.execute(
-            """UPDATE notices SET (lat, lon) = (SELECT lat, lon FROM stage.geo g
-                 WHERE g.notice = notices.notice ORDER BY point DESC, lat, lon LIMIT 1)"""
-        )
-        self.db.execute(
-            "INSERT INTO geo SELECT id, lon, lon, lat, lat FROM notices WHERE lat IS NOT NULL"
-        )
+        self.fill_points()
         self.report.geolocated = self.db.execute("SELECT count(*) FROM geo").fetchone()[0]
         lats = array("d", [math.nan]) * self.report.notices
         lons = array("d", [math.nan]) * self.report.notices
@@ -498,15 +560,46 @@ class _Builder:
             ((z, x, y, c, la / c, lo / c) for (z, x, y), (c, la, lo) in cells.items()),
         )
 
-    def write_meta(self) -> None:
+    def value_row(self, facet: str, term_text: str, label: str | None) -> tuple[str, ...]:
+        """A facet_values row but its count: facet, key, term, label, folded, words."""
+        key = FACETS[facet].key(_parse_term(term_text), self.base_uri)
+        shown = label or FACETS[facet].label_of(key)
+        return (facet, key, term_text, shown, fold(shown), " " + " ".join(words(shown)) + " ")
+
+    def fill_points(self) -> None:
+        """Each notice's point (its first WKT point, else a shape's centre), into the R-tree."""
+        self.db.execute(
+            f"""UPDATE notices SET (lat, lon) = (SELECT lat, lon FROM stage.geo g
+                 WHERE g.notice = notices.notice ORDER BY point DESC, lat, lon LIMIT 1)
+               WHERE {self.scoped}"""
+        )
+        self.db.execute(
+            f"""INSERT INTO geo SELECT id, lon, lon, lat, lat FROM notices
+               WHERE lat IS NOT NULL AND {self.scoped}"""
+        )
+
+    def write_meta(self, live: int | None = None) -> None:
+        """``notices`` is the id count, ``live`` the notices but tombstones, ``state`` the load."""
         meta = {
             "version": VERSION,
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "notices": str(self.report.notices),
+            "live": str(self.report.notices if live is None else live),
             "base_uri": self.base_uri,
             "dense": str(DENSE),
+            "state": self.state,
         }
-        self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+
+
+def pack_words(title: str, body: str) -> bytes:
+    """A fulltext row's values, compressed (title and body never hold a NUL)."""
+    return zlib.compress(f"{title}\0{body}".encode(), 3)
+
+
+def unpack_words(data: bytes) -> tuple[str, str]:
+    title, body = zlib.decompress(data).decode().split("\0", 1)
+    return title, body
 
 
 def _parse_term(text: str) -> ox.NamedNode | ox.Literal:

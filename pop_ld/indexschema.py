@@ -17,6 +17,12 @@ CREATE INDEX notices_sort ON notices(sort_key);
 -- full text: folded, stemmed words (pop_ld/searchtext.py); rowid = notices.id
 CREATE VIRTUAL TABLE fulltext USING fts5(title, body, content='',
   tokenize='unicode61 remove_diacritics 2');
+-- what each fulltext row was given, zlib-compressed: a contentless FTS5 row is deleted by
+-- giving its values back (SQLite 3.40 here; contentless_delete came in 3.43)
+CREATE TABLE fulltext_docs(id INTEGER PRIMARY KEY, words BLOB NOT NULL);
+-- ids of notices an incremental update removed: in no set, count, page or map until the
+-- next full build renumbers (pop_ld/indexupdate.py)
+CREATE TABLE tombstones(id INTEGER PRIMARY KEY);
 -- every title of a thing, folded, for "title is / starts with"
 CREATE TABLE titles(folded TEXT, notice_id INTEGER);
 CREATE INDEX titles_folded ON titles(folded);
@@ -54,4 +60,6 @@ CREATE TABLE stage.spans(notice TEXT, kind TEXT, begin_year INTEGER, end_year IN
 CREATE TABLE stage.geo(notice TEXT, lat REAL, lon REAL, point INTEGER);
 CREATE TABLE stage.images(notice TEXT, image TEXT);
 CREATE TABLE stage.facets(facet TEXT, notice TEXT, term TEXT, label TEXT);
+-- the ids a step fills: every notice in a full build, the touched ones in an update
+CREATE TABLE stage.scope(id INTEGER PRIMARY KEY);
 """

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,24 +226,30 @@ def load_files(
     *,
     base: str | None = None,
     index: bool = True,
+    full_index: bool = False,
 ) -> LoadReport:
     """Map files and bulk-load them into the store at ``store_dir``, all or nothing.
 
-    The search side index (pop_ld/index.py) is rebuilt from the new store afterwards, so
-    search, facets and the map follow every load (``index=False`` to leave it for later).
+    The search side index follows every load, so search, facets and the map do: updated for
+    the notices the files hold (pop_ld/indexupdate.py), or rebuilt in full (pop_ld/index.py)
+    when it is missing, stale, when the load is a large part of the store or ``full_index``;
+    ``index=False`` leaves it for later (a later load then sees it stale and rebuilds it).
 
     Masked fields are never loaded: the store's union graph is what the public endpoint sees.
     """
     from pyoxigraph import NamedNode, RdfFormat, Store
 
+    from pop_ld.index import STATE_FILE, store_state
+
     store_dir = Path(store_dir)
     recover(store_dir)
+    since = store_state(store_dir)
     staging = store_dir.with_name(store_dir.name + ".staging")
     start = time.perf_counter()
     if store_dir.exists():
         Store.read_only(str(store_dir)).backup(str(staging))
     store = Store(str(staging))
-    replaced = _clear_reloaded_graphs(store, files, base) if len(store) else 0
+    replaced, touched = _clear_reloaded_graphs(store, files, base) if len(store) else (0, None)
 
     # The mapper is `pop-ld map … -o -` in its own process: its N-Quads stream straight into
     # the bulk loader here, its progress bar and summary go to the terminal, its counts to a
@@ -268,6 +275,8 @@ def load_files(
         store.flush()
         notices = count_notices(store)
         del store
+        # a new state id with the new store: swapped in with it, recorded by the index
+        (staging / STATE_FILE).write_text(uuid.uuid4().hex, encoding="utf-8")
     except BaseException:
         if child.poll() is None:
             child.kill()
@@ -279,7 +288,9 @@ def load_files(
     if index:
         from pop_ld.index import refresh_after_load
 
-        refresh_after_load(store_dir)
+        if full_index:
+            touched = None
+        refresh_after_load(store_dir, touched, since)
     return LoadReport(
         store=str(store_dir),
         mapping=report,
@@ -299,18 +310,26 @@ def _swap(staging: Path, store_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-def _clear_reloaded_graphs(store, files: list[str | Path], base: str | None) -> int:
-    """Drop the graphs of notices about to be loaded again, so a reload replaces, not merges."""
+def _clear_reloaded_graphs(
+    store, files: list[str | Path], base: str | None
+) -> tuple[int, set[str]]:
+    """Drop the graphs of notices about to be loaded again, so a reload replaces, not merges.
+
+    Returns how many were dropped and every notice graph the files name: the notices the load
+    adds, replaces or (a dropped notice whose new row is rejected) removes, for the index.
+    """
     from pyoxigraph import NamedNode
 
     report = MapReport()
     removed = 0
+    touched: set[str] = set()
     for notice in iter_notices(files, base, report):
         node = NamedNode(uris.notice(notice.base, notice.ref))
+        touched.add(node.value)
         if store.contains_named_graph(node):
             store.remove_graph(node)
             removed += 1
-    return removed
+    return removed, touched
 
 
 def count_notices(store) -> int:

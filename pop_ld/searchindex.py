@@ -110,7 +110,11 @@ class SearchIndex(FacetCounts):
         self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         self._local = threading.local()
         meta = dict(self.db().execute("SELECT key, value FROM meta").fetchall())
+        #: ids 0…size-1 (the bitmaps' width); ``total`` of them are notices, the others are
+        #: tombstones an update left (pop_ld/indexupdate.py) until the next full build
         self.size = int(meta["notices"])
+        self.total = int(meta.get("live", self.size))
+        self.state = meta.get("state", "")
         self.base_uri = meta["base_uri"]
         self.built = meta["built"]
         self.dense = int(meta.get("dense", DENSE))
@@ -151,7 +155,16 @@ class SearchIndex(FacetCounts):
 
     @property
     def everything(self) -> int:
-        return self._bits.get("everything", lambda: bitsets.full(self.size))
+        """Every notice: every id but the tombstones."""
+        return self._bits.get("everything", self._everything)
+
+    def _everything(self) -> int:
+        if self.total == self.size:
+            return bitsets.full(self.size)
+        data = bytearray(bitsets.to_bytes(bitsets.full(self.size), self.size))
+        for (i,) in self.db().execute("SELECT id FROM tombstones"):
+            data[i >> 3] &= ~(1 << (i & 7)) & 0xFF
+        return int.from_bytes(data, "little")
 
     # -- sets ------------------------------------------------------------------------------
     def value_bits(self, value_id: int) -> int:
@@ -272,7 +285,7 @@ class SearchIndex(FacetCounts):
             bits = base & ~self.text_bits(exclusion)
             return Resolved(total=bits.bit_count(), bits=bits)
         if constraint is None:
-            return Resolved(total=self.size, everything=True)
+            return Resolved(total=self.total, everything=True)
         return Resolved(total=constraint.bit_count(), bits=constraint)
 
     def count(self, state: SearchState) -> int:
@@ -295,8 +308,10 @@ class SearchIndex(FacetCounts):
                             break
                     seen += 1
             return found
-        if resolved.everything:
+        if resolved.everything and self.total == self.size:
             return list(range(offset, min(offset + limit, self.size)))
+        if resolved.everything:
+            return bitsets.slice_ids(self.everything, self.size, offset, limit)
         return bitsets.slice_ids(resolved.bits or 0, self.size, offset, limit)
 
     def iter_ids(self, resolved: Resolved) -> Iterator[int]:
@@ -306,8 +321,10 @@ class SearchIndex(FacetCounts):
             for i in resolved.ranked:
                 if data is None or data[i >> 3] >> (i & 7) & 1:
                     yield i
-        elif resolved.everything:
+        elif resolved.everything and self.total == self.size:
             yield from range(self.size)
+        elif resolved.everything:
+            yield from bitsets.iter_ids(bitsets.to_bytes(self.everything, self.size))
         else:
             yield from bitsets.iter_ids(bitsets.to_bytes(resolved.bits or 0, self.size))
 

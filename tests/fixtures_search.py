@@ -1,8 +1,8 @@
 """Fixtures of the search tests: the demo store's side index, and the site over it.
 
 Test modules load it with ``pytest_plugins = ["fixtures_demo", "fixtures_search"]``. The index
-is built from the demo store the way a load builds it (pop_ld/index.py); until pop_ld/load.py
-calls ``index.refresh_after_load`` itself, the fixture builds it after the load.
+is the one ``pop-ld load`` built (pop_ld/index.py, pop_ld/indexupdate.py); the fixture builds
+it in full when the load did not, or when it is older than the store.
 """
 
 from __future__ import annotations
