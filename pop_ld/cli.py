@@ -64,7 +64,8 @@ def map_command(
     """Map POP notices to N-Quads, one named graph per notice.
 
     Rows that cannot be read are reported with file, line, REF, field and value; the
-    rest is mapped. The output is written to OUTPUT.part and renamed when complete.
+    rest is mapped. A file OUTPUT is written as OUTPUT.part and renamed when complete
+    (removed if the run fails); a device or FIFO (/dev/null) is written to directly.
     """
     import contextlib
 
@@ -75,13 +76,21 @@ def map_command(
         private = None
         if private_output:
             private = stack.enter_context(open(private_output, "w", encoding="utf-8"))
+        target = Path(output)
         if output == "-":
             report = map_files(paths, sys.stdout, base=base, private_out=private)
-        else:
-            target = Path(output)
-            partial = target.with_name(target.name + ".part")
-            with open(partial, "w", encoding="utf-8", buffering=1 << 20) as out:
+        elif target.exists() and not target.is_file():
+            # /dev/null, a FIFO, a terminal: written to as they are, never renamed over
+            with open(target, "w", encoding="utf-8", buffering=1 << 20) as out:
                 report = map_files(paths, out, base=base, private_out=private)
+        else:
+            partial = target.with_name(target.name + ".part")
+            try:
+                with open(partial, "w", encoding="utf-8", buffering=1 << 20) as out:
+                    report = map_files(paths, out, base=base, private_out=private)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             partial.replace(target)
     click.echo(report.summary(), err=True)
     _write_report(report_path, report)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -121,6 +122,28 @@ def test_cli_map_rejects_bad_rows_naming_file_line_and_ref(tmp_path: Path) -> No
     assert f"{bad}:3: PA00000002" in result.stderr
     assert "rejected 1 rows" in result.stderr
     assert uris.notice("merimee", "PA00000001") in out.read_text(encoding="utf-8")
+
+
+def test_cli_map_writes_into_a_fifo_without_replacing_it(tmp_path: Path) -> None:
+    # `-o /dev/null` must never rename a file over the device: a FIFO stands for it here
+    fifo = tmp_path / "sink"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run("map", SAMPLE[0], "-o", str(fifo))
+    reader.join(60)
+    assert result.returncode == 0, result.stderr
+    assert fifo.is_fifo() and not (tmp_path / "sink.part").exists()
+    quads = received[0].decode().splitlines()
+    assert quads and all(line.endswith(" .") for line in quads)
+
+
+def test_cli_map_usage_error_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out.nq"
+    result = run("map", str(tmp_path / "missing.json"), "-o", str(out))
+    assert result.returncode == 2
+    assert not out.exists() and not (tmp_path / "out.nq.part").exists()
 
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
