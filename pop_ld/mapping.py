@@ -52,8 +52,10 @@ class FieldSpec:
     prop: str | None = None
     #: the separator characters of ``split``: a value holding none of them is not split
     separators: str = ""
-    #: (code, split) of each field of ``uses``, resolved once the table is read
-    used: tuple[tuple[str, re.Pattern[str] | None], ...] = ()
+    #: the separator when ``split`` has one character (the usual ";"): one C-speed ``in`` test
+    single: str | None = None
+    #: (code, split, single) of each field of ``uses``, resolved once the table is read
+    used: tuple[tuple[str, re.Pattern[str] | None, str | None], ...] = ()
 
     def opt(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
@@ -146,6 +148,7 @@ def load_mapping(base: str) -> Mapping:
             run=PATTERNS.get(pattern),
             prop=f"<{uris.expand(prop)}>" if prop else None,
             separators=split or "",
+            single=split if split and len(split) == 1 else None,
         )
     used_by: dict[str, str] = {}
     for spec in fields.values():
@@ -167,7 +170,7 @@ def load_mapping(base: str) -> Mapping:
             )
     order = {code: i for i, code in enumerate(fields)}
     for spec in fields.values():
-        spec.used = tuple((other, fields[other].split) for other in spec.uses)
+        spec.used = tuple((other, fields[other].split, fields[other].single) for other in spec.uses)
     runs_at = {code: order[used_by.get(code, code)] for code in fields}
     ranked = tuple(fields.values())
     return Mapping(base, classes, fields, path, used_by, order, runs_at, ranked)
@@ -223,6 +226,8 @@ class Engine:
         self._counts: dict[str, _CountsByCode] = {}
         #: INSEE code → the commune name first written for it
         self.commune_labels: dict[str, str] = {}
+        #: INSEE code → (term, first label, département code, folded région): read per notice
+        self.communes: dict[str, tuple[str, str, str | None, str | None]] = {}
         self._shared: list[str] = []
         #: masked fields' quads, kept apart: they never go where public quads go
         self.private_lines: list[str] = []
@@ -259,24 +264,24 @@ class Engine:
         cov = self.coverage
         # Run each pattern once, in table order, when its field or one it reads is present.
         runs_at = mapping.runs_at.get
-        ranks: set[int] = set()
-        for code, raw in fields.items():
-            rank = runs_at(code)
-            if rank is None:
-                cov.unknown(base, code, len(values_of(raw, None)))
-            else:
-                ranks.add(rank)
+        ranks = {runs_at(code) for code in fields}
+        if None in ranks:  # fields the table does not list: counted as unknown
+            ranks.discard(None)
+            for code, raw in fields.items():
+                if code not in mapping.runs_at:
+                    cov.unknown(base, code, len(values_of(raw, None)))
         counts = em.counts
         ranked = mapping.ranked
         for rank in sorted(ranks):
             spec = ranked[rank]
             code = spec.code
             raw = fields.get(code)
-            if type(raw) is str and (spec.split is None or _unsplit(raw, spec.split)):
+            split, single = spec.split, spec.single
+            if type(raw) is str and (split is None or (single is not None and single not in raw)):
                 raw = raw.strip()  # values_of's common case, inlined
                 values = [raw] if raw else []
             else:
-                values = values_of(raw, spec.split)
+                values = values_of(raw, split)
             run = spec.run
             if run is None:
                 if spec.pattern == "private" and self.include_private:
@@ -287,9 +292,17 @@ class Engine:
             if values:
                 count.seen += len(values)
                 count.notices += 1
-            for other, split in spec.used:
+            for other, split, single in spec.used:
                 raw = fields.get(other)
-                if raw is not None and (n := len(values_of(raw, split))):
+                if raw is None:
+                    continue
+                if type(raw) is str and (
+                    split is None or (single is not None and single not in raw)
+                ):
+                    n = 1 if raw.strip() else 0  # one value, or none when blank
+                else:
+                    n = len(values_of(raw, split))
+                if n:
                     used = counts[other]  # Coverage.seen, without the call
                     used.seen += n
                     used.notices += 1

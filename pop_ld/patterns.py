@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from pop_ld import ROOT, geometry, places, uris
-from pop_ld.dates import bound_key, parse_date, parse_period, parse_protection
+from pop_ld.dates import Period, bound_key, parse_date, parse_period, parse_protection
 from pop_ld.dimensions import parse_dimensions
 from pop_ld.errors import PopLdError
 from pop_ld.mapping import Engine, FieldSpec, Mapping, values_of
@@ -183,8 +183,15 @@ class Emit:
         return f"<{self.thing}#{prefix}-{n}>"
 
     def values(self, code: str) -> list[str]:
+        raw = self.notice.fields.get(code)
+        if raw is None:
+            return []
         spec = self.mapping.fields.get(code)
-        return values_of(self.notice.fields.get(code), spec.split if spec else None)
+        split = spec.split if spec else None
+        if type(raw) is str and (split is None or (spec.single and spec.single not in raw)):
+            raw = raw.strip()  # values_of's common case, inlined
+            return [raw] if raw else []
+        return values_of(raw, split)
 
     # -- coverage -----------------------------------------------------------------------
     def reached(self, code: str, n: int = 1) -> None:
@@ -340,8 +347,7 @@ class Emit:
     def timespan(self, node: str, text: str, code: str) -> None:
         """A time-span named by the original text, with bounds when the text allows."""
         g = self.G
-        period = parse_period(text)
-        label = literal(text, lang="fr")
+        period, label, begin, end = _span_terms(text)
         if period is None:
             self.lines.append(f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n")
             self.n += 2
@@ -349,8 +355,8 @@ class Emit:
             return
         self.lines.append(
             f"{node} {RDF_TYPE} {E52} {g} .\n{node} {LABEL} {label} {g} .\n"
-            f"{node} {P82A} {_date_time(period.begin)} {g} .\n"
-            f"{node} {P82B} {_date_time(period.end)} {g} .\n"
+            f"{node} {P82A} {begin} {g} .\n"
+            f"{node} {P82B} {end} {g} .\n"
         )
         self.n += 4
         if period.approximate:
@@ -363,20 +369,26 @@ class Emit:
 
     def statement(self, subject: str, code: str, text: str, type_key: str) -> None:
         """Linked Art's statement: the producer's text kept whole, typed."""
-        node, g = self.next_node(code.lower()), self.G
+        prefix, counters, g = code.lower(), self._counters, self.G
+        n = counters[prefix] = counters.get(prefix, 0) + 1  # next_node, inlined
+        node = f"<{self.thing}#{prefix}-{n}>"
+        kind = self.terms.get(("type", type_key, "")) or self.type(type_key)
         self.lines.append(
             f"{subject} {P67I} {node} {g} .\n{node} {RDF_TYPE} {E33} {g} .\n"
             f"{node} {P190} {quote(text)}@fr {g} .\n"
-            f"{node} {P2} {self.type(type_key)} {g} .\n"
+            f"{node} {P2} {kind} {g} .\n"
         )
         self.n += 4
 
     def appellation(self, subject: str, code: str, text: str, type_key: str) -> None:
-        node, g = self.next_node(f"name-{code.lower()}"), self.G
+        prefix, counters, g = f"name-{code.lower()}", self._counters, self.G
+        n = counters[prefix] = counters.get(prefix, 0) + 1  # next_node, inlined
+        node = f"<{self.thing}#{prefix}-{n}>"
+        kind = self.terms.get(("type", type_key, "")) or self.type(type_key)
         self.lines.append(
             f"{subject} {P1} {node} {g} .\n{node} {RDF_TYPE} {E33_E41} {g} .\n"
             f"{node} {P190} {quote(text)}@fr {g} .\n"
-            f"{node} {P2} {self.type(type_key)} {g} .\n"
+            f"{node} {P2} {kind} {g} .\n"
         )
         self.n += 4
 
@@ -391,8 +403,8 @@ class Emit:
 
     def finish(self) -> None:
         """What comes from the notice as a whole: the record, the overall dates, the label."""
-        base_term = f"<{uris.base_resource(self.base)}>"
-        if self.engine.shared(base_term):
+        base_term = _base_term(self.base)
+        if base_term not in self.engine._seen and self.engine.shared(base_term):
             g = iri(uris.graph("bases"))
             info = uris.bases()[self.base]
             self.engine._shared.extend(
@@ -405,7 +417,9 @@ class Emit:
         T, N, g = self.T, self.N, self.G
         ref = quote(self.ref)  # literal(self.ref)
         ident = f"<{self.thing}#ref>"
-        classes = "".join([f"{T} {RDF_TYPE} <{cls}> {g} .\n" for cls in self.mapping.classes])
+        classes = ""
+        for cls in _class_terms(self.mapping):  # a loop: a comprehension is a call
+            classes += f"{T} {RDF_TYPE} {cls} {g} .\n"
         self.lines.append(
             f"{N} {RDF_TYPE} {NOTICE} {g} .\n{N} {P70} {T} {g} .\n{N} {POP_REF} {ref} {g} .\n"
             f"{N} {POP_BASE} {base_term} {g} .\n"
@@ -420,7 +434,10 @@ class Emit:
         if self.label is None:
             deno = self.values("DENO")
             com = self.values("COM")
-            self.label = " ".join(deno[:1] + [f"({c})" for c in com[:1]]) or self.ref
+            parts = deno[:1]
+            if com:
+                parts.append(f"({com[0]})")
+            self.label = " ".join(parts) or self.ref
             self.add(T, LABEL, literal(self.label, lang="fr"))
         if self.dates:
             self._dates()
@@ -449,14 +466,35 @@ class Emit:
             self.add(span, P82B, _date_time(self.end))
 
 
+_BASE_TERMS: dict[str, str] = {}
+_CLASS_TERMS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _base_term(base: str) -> str:
+    """``<…/id/base/{base}>``, formatted once per base (the base URI is set before mapping)."""
+    key = uris.base_uri() + base
+    term = _BASE_TERMS.get(key)
+    if term is None:
+        term = _BASE_TERMS[key] = f"<{uris.base_resource(base)}>"
+    return term
+
+
+def _class_terms(mapping: Mapping) -> tuple[str, ...]:
+    terms = _CLASS_TERMS.get(mapping.classes)
+    if terms is None:
+        terms = _CLASS_TERMS[mapping.classes] = tuple(f"<{c}>" for c in mapping.classes)
+    return terms
+
+
 # -- the patterns -----------------------------------------------------------------------
 
 
 def name(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """A title or appellation (TICO, TITR, APPL): E33_E41 with a type; the first is the label."""
+    kind, primary = spec.options.get("type", "appellation"), spec.options.get("primary")
     for value in values:
-        em.appellation(em.T, spec.code, value, spec.options.get("type", "appellation"))
-        if spec.options.get("primary") and em.label is None:
+        em.appellation(em.T, spec.code, value, kind)
+        if primary and em.label is None:
             em.label = value
             em.add(em.T, LABEL, literal(value, lang="fr"))
     return len(values)
@@ -490,8 +528,10 @@ def classified_as(em: Emit, spec: FieldSpec, values: list[str]) -> int:
         subject = em.production()
     else:
         raise KeyError(on)
-    thesaurus, concept, g = spec.options.get("thesaurus"), em.concept, em.G
-    em.lines.extend([f"{subject} {prop} {concept(thesaurus, value)} {g} .\n" for value in values])
+    thesaurus, terms, lines, g = spec.options.get("thesaurus"), em.terms, em.lines, em.G
+    for value in values:  # a loop, not a comprehension: most fields hold one value
+        term = terms.get(("concept", thesaurus, value)) or em.concept(thesaurus, value)
+        lines.append(f"{subject} {prop} {term} {g} .\n")
     em.n += len(values)
     return len(values)
 
@@ -511,27 +551,39 @@ def notice_property(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     subject = em.T if spec.options.get("on") == "thing" else em.N
     if kind == "date":
         for value in values:
-            day = parse_date(value)
-            if day is None:
+            term = _day_term(value)
+            if term is None:
                 em.unparsed(spec.code, value)
                 em.add(subject, prop, quote(value))
             else:
-                em.add(subject, prop, _date_term(day))
+                em.add(subject, prop, term)
         return len(values)
-    g, tag = em.G, "@fr" if kind == "text" else ""
-    em.lines.extend([f"{subject} {prop} {quote(value)}{tag} {g} .\n" for value in values])
+    g, tag, lines = em.G, "@fr" if kind == "text" else "", em.lines
+    for value in values:
+        lines.append(f"{subject} {prop} {quote(value)}{tag} {g} .\n")
     em.n += len(values)
     return len(values)
 
 
-@lru_cache(maxsize=65536)  # record dates repeat: a day's term is formatted once
-def _date_term(day: str) -> str:
-    return date(day)
+@lru_cache(maxsize=65536)  # record dates repeat: a day's term is formatted once per text
+def _day_term(text: str) -> str | None:
+    day = parse_date(text)
+    return None if day is None else date(day)
 
 
 @lru_cache(maxsize=65536)  # so do time-span bounds: "1600-01-01T00:00:00" for every 17e siècle
 def _date_time(bound: str) -> str:
     return date_time(bound)
+
+
+@lru_cache(maxsize=65536)  # "17e siècle" in thousands of notices: its terms formatted once
+def _span_terms(text: str) -> tuple[Period | None, str, str, str]:
+    """A dated text's period, label term and bound terms ("" when it does not parse)."""
+    period = parse_period(text)
+    label = literal(text, lang="fr")
+    if period is None:
+        return None, label, "", ""
+    return period, label, _date_time(period.begin), _date_time(period.end)
 
 
 def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> int:
@@ -541,7 +593,9 @@ def produced_by_timespan(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     production's own time-span spans them all: one FILTER on P82a/P82b still finds it.
     The parts are written by Emit.finish(), once every date of the notice is known.
     """
-    em.dates.extend((spec.code, value) for value in values)
+    dates, code = em.dates, spec.code
+    for value in values:
+        dates.append((code, value))
     return len(values)
 
 
@@ -569,23 +623,28 @@ def carried_out_by(em: Emit, spec: FieldSpec, values: list[str]) -> int:
 def made_of(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Materials ``matière : technique, technique``: P45 materials, P32 techniques, statement kept."""
     prod = None
+    options, concept_of, T, g = spec.options, em.concept, em.T, em.G
     for value in values:
-        material, _, techniques = value.partition(":")
-        material = material.strip()
+        material, techniques = _material_parts(value)
         if material:
-            concept = em.concept(spec.options.get("thesaurus", "materiaux"), material)
-            em.add(em.T, P45, concept)
-            em.engine.shared(concept + "#material") and em.engine.emit_shared(
-                quad(concept, RDF_TYPE, E57, iri(uris.graph("concepts")))
-            )
-        for technique in (t.strip() for t in techniques.split(",")):
-            if technique:
-                prod = prod or em.production()
-                em.add(
-                    prod, P32, em.concept(spec.options.get("techniques", "techniques"), technique)
-                )
-        em.statement(em.T, spec.code, value, spec.options.get("type", "materiaux"))
+            concept = concept_of(options.get("thesaurus", "materiaux"), material)
+            em.lines.append(f"{T} {P45} {concept} {g} .\n")
+            em.n += 1
+            key = concept + "#material"
+            if key not in em.engine._seen and em.engine.shared(key):
+                em.engine.emit_shared(quad(concept, RDF_TYPE, E57, iri(uris.graph("concepts"))))
+        for technique in techniques:
+            prod = prod or em.production()
+            em.add(prod, P32, concept_of(options.get("techniques", "techniques"), technique))
+        em.statement(T, spec.code, value, options.get("type", "materiaux"))
     return len(values)
+
+
+@lru_cache(maxsize=65536)  # "granite ; silex": materials repeat from notice to notice
+def _material_parts(value: str) -> tuple[str, tuple[str, ...]]:
+    """``matière : technique, technique`` → the material and its non-empty techniques."""
+    material, _, techniques = value.partition(":")
+    return material.strip(), tuple(t for t in (t.strip() for t in techniques.split(",")) if t)
 
 
 def technique(em: Emit, spec: FieldSpec, values: list[str]) -> int:
@@ -658,44 +717,66 @@ def location_commune(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     known_dpts: set[str] = set()
     known_regions: set[str] = set()
     paired = len(names) == len(values)
+    communes = em.engine.communes
     for i, code in enumerate(values):
         code = code.upper()
-        if places.is_insee(code):
+        known = communes.get(code)
+        if known is None and places.is_insee(code):
             name = names[i] if paired else (names[0] if len(values) == 1 and names else None)
-            em.add(loc, P89, em.commune(code, name))
-            known_names.add(em.engine.commune_labels.get(code, ""))
-            dpt = places.departement_of_insee(code)
-            if dpt is not None:
-                known_dpts.add(dpt.code)
-                region = places.parent(dpt)
-                if region is not None:
-                    known_regions.add(places.fold(region.label))
+            known = communes[code] = _commune_facts(em, code, name)
+        if known is not None:
+            term, label, dpt_of, region_key = known
+            em.add(loc, P89, term)
+            known_names.add(label)
+            if dpt_of is not None:
+                known_dpts.add(dpt_of)
+                if region_key is not None:
+                    known_regions.add(region_key)
         else:
             em.appellation(loc, spec.code, code, "commune")
             em.unparsed(spec.code, code)
     for value in names:
         if value not in known_names:
             em.appellation(loc, com_code, value, "commune")
-    em.reached(com_code, len(names))
+    counts = em.counts
+    if names:  # as Emit.reached: no counter made for nothing
+        counts[com_code].reached += len(names)
     for value in dpts:
         dpt = places.departement(value)
         if dpt is None:
             em.appellation(loc, dpt_code, value, "departement-saisi")
         elif dpt.code not in known_dpts:
             em.add(loc, P89, em.admin_place(dpt))
-    em.reached(dpt_code, len(dpts))
+    if dpts:
+        counts[dpt_code].reached += len(dpts)
     for value in regions:
         if places.fold(value) not in known_regions:
             em.appellation(loc, reg_code, value, "region-saisie")
-    em.reached(reg_code, len(regions))
+    if regions:
+        counts[reg_code].reached += len(regions)
     return len(values)
+
+
+def _commune_facts(
+    em: Emit, insee: str, name: str | None
+) -> tuple[str, str, str | None, str | None]:
+    """A commune's term, first label, département code and folded région: fixed per engine."""
+    term = em.commune(insee, name)
+    dpt = places.departement_of_insee(insee)
+    region = places.parent(dpt) if dpt is not None else None
+    return (
+        term,
+        em.engine.commune_labels.get(insee, ""),
+        dpt.code if dpt is not None else None,
+        places.fold(region.label) if region is not None else None,
+    )
 
 
 def location_name(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """Address, locality, building, cadastre… as typed names of the thing's location."""
-    loc = em.location()
+    loc, kind = em.location(), spec.options.get("type")
     for value in values:
-        em.appellation(loc, spec.code, value, spec.options.get("type"))
+        em.appellation(loc, spec.code, value, kind)
     return len(values)
 
 
@@ -709,16 +790,24 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     """
     o = spec.options
     f = em.notice.fields
+    counts = em.counts
     lat_code, lon_code = o.get("lat", "POP_COORDONNEES.lat"), o.get("lon", "POP_COORDONNEES.lon")
     zone_code = o.get("zone", "ZONE")
-    zone = _first(f.get(zone_code))
+    raw = f.get(zone_code)
+    zone = None if raw is None else _first(raw)
     point = None
-    if f.get(lat_code) is not None or f.get(lon_code) is not None:
-        point = geometry.from_pop_coordonnees(_first(f.get(lat_code)), _first(f.get(lon_code)))
-        em.reached(lat_code, f.get(lat_code) is not None)
-        em.reached(lon_code, f.get(lon_code) is not None)
-    for text_code in o.get("text", ("POP_COORDONNEES", "COORWGS84")):
-        text = _first(f.get(text_code))
+    lat, lon = f.get(lat_code), f.get(lon_code)
+    if lat is not None or lon is not None:
+        point = geometry.from_pop_coordonnees(
+            None if lat is None else _first(lat), None if lon is None else _first(lon)
+        )
+        if lat is not None:  # as Emit.reached: no counter made for nothing
+            counts[lat_code].reached += 1
+        if lon is not None:
+            counts[lon_code].reached += 1
+    for text_code in o.get("text", _TEXT_CODES):
+        raw = f.get(text_code)
+        text = None if raw is None else _first(raw)
         if text is None:
             continue
         latlon = geometry.parse_latlon(text)
@@ -727,11 +816,11 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
             em.statement(em.location(), text_code, text, "coordonnees-texte")
         elif point is None and latlon is not None:
             point = (latlon[1], latlon[0])
-        em.reached(text_code)
+        counts[text_code].reached += 1
     # chpcoorlb93 is not always Lambert 93 (Toulouse's is CC43): its system is guessed
-    projected_codes = {o.get("coor", "COOR"): zone, "COORLB93": None}
-    for coor_code, coor_zone in projected_codes.items():
-        coor = _first(f.get(coor_code))
+    for coor_code, coor_zone in ((o.get("coor", "COOR"), zone), ("COORLB93", None)):
+        raw = f.get(coor_code)
+        coor = None if raw is None else _first(raw)
         if coor is None:
             continue
         if point is None:  # projected only when no WGS84 point came first
@@ -743,27 +832,31 @@ def location_geometry(em: Emit, spec: FieldSpec, values: list[str]) -> int:
                 em.unparsed(coor_code, coor)
         text = f"{coor} ({coor_zone})" if coor_zone else coor
         em.statement(em.location(), coor_code, text, "coordonnees-texte")
-        em.reached(coor_code)
+        counts[coor_code].reached += 1
     if zone is not None:
-        em.reached(zone_code)
+        counts[zone_code].reached += 1
     polygon = None
     poly_code = o.get("polygon", "POP_COORDINATES_POLYGON.coordinates")
     if f.get(poly_code) is not None:
         polygon = geometry.from_pop_polygon(f[poly_code])
-        em.reached(poly_code)
+        counts[poly_code].reached += 1
     coorm_code = o.get("coorm", "COORM")
-    coorm = _first(f.get(coorm_code))
+    raw = f.get(coorm_code)
+    coorm = None if raw is None else _first(raw)
     if coorm is not None:
         from_coorm = geometry.from_coorm(coorm, zone)
         if from_coorm is None:
             em.unparsed(coorm_code, coorm)
             em.statement(em.location(), coorm_code, coorm, "coordonnees-texte")
         polygon = polygon or from_coorm
-        em.reached(coorm_code)
+        counts[coorm_code].reached += 1
     if point is not None:
         _geometry(em, "geometry", geometry.point_wkt(*point))
     if polygon is not None:
         _geometry(em, "geometry-polygon", polygon)
+
+
+_TEXT_CODES = ("POP_COORDONNEES", "COORWGS84")
 
 
 def _geometry(em: Emit, name: str, wkt: str) -> None:
@@ -809,36 +902,36 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> int:
     last_status = None
     n = 0
     for value in values:
-        events = parse_protection(value)
+        events = _protection_terms(value)
         if not events:
             em.unparsed(spec.code, value)
             em.statement(em.T, spec.code, value, "protection")
             continue
         T, g = em.T, em.G
-        for event in events:
+        for text, label, status, begin, end in events:
             n += 1
             node = em.node(f"protection-{n}")
             em.lines.append(
                 f"{T} {PROTECTION} {node} {g} .\n{node} {RDF_TYPE} {PROTECTION_CLASS} {g} .\n"
                 f"{node} {RDF_TYPE} {E17} {g} .\n{node} {P41} {T} {g} .\n"
-                f"{node} {LABEL} {literal(event.text, lang='fr')} {g} .\n"
+                f"{node} {LABEL} {label} {g} .\n"
             )
             em.n += 5
-            if event.status:
-                em.add(node, P42, em.concept("protection", event.status))
-                last_status = event.status
+            if status:
+                em.add(node, P42, em.concept("protection", status))
+                last_status = status
             span = _subnode(node, "timespan")
-            if event.period is not None:
+            if begin:
                 em.lines.append(
                     f"{node} {P4} {span} {g} .\n{span} {RDF_TYPE} {E52} {g} .\n"
-                    f"{span} {P82A} {_date_time(event.period.begin)} {g} .\n"
-                    f"{span} {P82B} {_date_time(event.period.end)} {g} .\n"
+                    f"{span} {P82A} {begin} {g} .\n"
+                    f"{span} {P82B} {end} {g} .\n"
                 )
                 em.n += 4
             else:
                 em.lines.append(f"{node} {P4} {span} {g} .\n{span} {RDF_TYPE} {E52} {g} .\n")
                 em.n += 2
-                em.unparsed(spec.code, event.text)
+                em.unparsed(spec.code, text)
             if acts:
                 act = acts[min(n - 1, len(acts) - 1)]
                 em.add(node, ACTE_PROTECTION, em.concept("actes-protection", act))
@@ -850,6 +943,22 @@ def protection(em: Emit, spec: FieldSpec, values: list[str]) -> int:
             em.statement(em.T, acts_code, act, "protection")
     em.reached(acts_code, len(acts))
     return len(values)
+
+
+@lru_cache(maxsize=65536)  # DPRO values repeat: each event's terms formatted once
+def _protection_terms(value: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    """A DPRO value's events as (text, label term, status, begin term, end term); "" bounds
+    when the event's date does not parse."""
+    return tuple(
+        (
+            event.text,
+            literal(event.text, lang="fr"),
+            event.status,
+            _date_time(event.period.begin) if event.period is not None else "",
+            _date_time(event.period.end) if event.period is not None else "",
+        )
+        for event in parse_protection(value)
+    )
 
 
 def link(em: Emit, spec: FieldSpec, values: list[str]) -> int:
