@@ -41,6 +41,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from bench.readme import put_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
@@ -479,15 +481,7 @@ def readme_section() -> str:
 
 def write_readme(section: Callable[[], str] = readme_section) -> None:
     """Put the endpoint section into README.md: replaced between its markers, else appended."""
-    path = RESULTS / "README.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section() + after
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section()
-    path.write_text(text, encoding="utf-8")
+    put_section(START, END, section())
 
 
 def run(sizes: list[int] | None = None, keep: bool = False) -> list[dict]:

@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from bench.readme import put_section
 from bench.search import POP_LD, RESULTS, ROOT, WORK, free_port, machine, timed
 
 BEGIN, END = "<!-- pages-bench:begin -->", "<!-- pages-bench:end -->"
@@ -351,15 +352,7 @@ def render_section() -> str:
 
 def update_readme() -> None:
     """Put the section into bench/results/README.md, replacing the previous one."""
-    readme = RESULTS / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    section = render_section()
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + section + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section
-    readme.write_text(text, encoding="utf-8")
+    put_section(BEGIN, END, render_section())
 
 
 def run(

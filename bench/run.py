@@ -44,6 +44,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.readme import put_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
@@ -487,14 +489,7 @@ def _notes(r: dict) -> list[str]:
 
 def write_readme() -> None:
     """Put the spine section first in README.md, replacing the previous one; others stay."""
-    path = RESULTS / "README.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + render_readme() + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = render_readme() + ("\n" + text if text else "")
-    path.write_text(text, encoding="utf-8")
+    put_section(START, END, render_readme(), first=True)
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ from urllib.parse import urlencode
 
 import requests
 
+from bench.readme import put_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
@@ -325,16 +327,7 @@ def render_section() -> str:
 
 def update_readme() -> None:
     """Put the section into bench/results/README.md, replacing the previous one."""
-    readme = RESULTS / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    section = render_section()
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section
-    readme.write_text(text, encoding="utf-8")
+    put_section(BEGIN, END, render_section())
 
 
 def run(sizes: list[int], keep: bool = False, reuse: bool = False) -> list[dict[str, Any]]:
