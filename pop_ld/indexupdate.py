@@ -125,23 +125,18 @@ class _Updater(_Builder):
 
     scoped = "notices.id IN (SELECT id FROM stage.scope)"
 
+    #: the build's staging, then its own steps on the touched notices only
+    STEPS = (
+        *_Builder.STEPS[:6],
+        ("removing", "remove_old"),
+        ("numbering", "renumber"),
+        ("full text", "fill_text"),
+        ("facet tables", "update_facets"),
+        ("map", "update_map"),
+    )
+
     def run(self) -> None:
-        for name, method in (
-            ("notices", self.stage_notices),
-            ("text", self.stage_text),
-            ("dates", self.stage_spans),
-            ("geometry", self.stage_geometry),
-            ("images", self.stage_images),
-            ("facets", self.stage_facets),
-            ("removing", self.remove_old),
-            ("numbering", self.renumber),
-            ("full text", self.fill_text),
-            ("facet tables", self.update_facets),
-            ("map", self.update_map),
-        ):
-            started, cpu = time.perf_counter(), time.process_time()
-            method()
-            self.step(name, started, cpu)
+        self.run_steps()
         self.report.texts = self.db.execute("SELECT count(*) FROM stage.text").fetchone()[0]
         self.report.updated = len(self.graphs or ())
         self.write_meta(live=self.live)
