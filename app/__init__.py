@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
@@ -33,6 +34,12 @@ CORS_HEADERS = {
 }
 
 
+#: How often (seconds) a store directory is looked at for a swap by ``pop-ld load``.
+SWAP_CHECK_S = 1.0
+#: How long a swapped-out store stays open for the requests and queries still reading it.
+RETIRE_AFTER_S = 600.0
+
+
 class AppState:
     """What one app holds beyond its config: the store, opened once (with its query pool)."""
 
@@ -41,6 +48,7 @@ class AppState:
         self.store: Store | None = None
         #: the opened store directory's identity; None when its data can change unseen
         self.version: str | None = None
+        self.checked = 0.0
 
     def close(self) -> None:
         """Stop the query workers; the app can open the store again afterwards."""
@@ -105,13 +113,37 @@ def get_store() -> Store:
     """The current app's store, opened on first use (read-only for a store directory)."""
     state: AppState = current_app.extensions["pop_ld"]
     with state.lock:
+        if state.store is not None and state.version is not None:
+            _follow_swap(state, current_app.config)
         if state.store is None:
             config = current_app.config
             before = _identity(config.get("STORE")) if read_only_directory(config) else None
             state.store = open_store(config)
             after = _identity(config.get("STORE")) if before else None
             state.version = before if before == after else None
+            state.checked = time.monotonic()
         return state.store
+
+
+def _follow_swap(state: AppState, config: Mapping[str, Any]) -> None:
+    """After ``pop-ld load`` swapped a new store directory in, serve that one (lock held).
+
+    Looked at once a ``SWAP_CHECK_S`` at most. The old store stays open ``RETIRE_AFTER_S``
+    for what still reads it (a request under way, its query workers), then is closed.
+    """
+    now = time.monotonic()
+    if now - state.checked < SWAP_CHECK_S:
+        return
+    state.checked = now
+    identity = _identity(config.get("STORE"))
+    if identity is None or _inode(identity) == _inode(state.version):  # same, or mid-swap
+        return
+    old = state.store
+    state.store, state.version = None, None
+    if old is not None:
+        timer = threading.Timer(RETIRE_AFTER_S, old.close)
+        timer.daemon = True
+        timer.start()
 
 
 def store_version() -> str | None:
@@ -131,6 +163,11 @@ def read_only_directory(config: Mapping[str, Any]) -> bool:
         and not config.get("SPARQL_URL")
         and bool(config.get("STORE_READ_ONLY", True))
     )
+
+
+def _inode(identity: str | None) -> str | None:
+    """The directory part of an identity: what a swap changes (a write inside does not)."""
+    return identity.split(".", 1)[0] if identity else None
 
 
 def _identity(path: str | None) -> str | None:

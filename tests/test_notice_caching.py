@@ -95,3 +95,30 @@ def test_only_a_read_only_directory_has_a_version() -> None:
     assert read_only_directory({"STORE": "var/store"})
     assert not read_only_directory({"STORE": "var/store", "STORE_READ_ONLY": False})
     assert not read_only_directory({"SPARQL_URL": "http://127.0.0.1:7878/query"})
+
+
+def test_the_site_follows_a_store_swapped_in_by_a_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A running site serves what `pop-ld load` swapped in, without a restart."""
+    import app as site_module
+    from pop_ld.load import load_files
+
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample"
+    store_dir = tmp_path / "store"
+    load_files([sample / "merimee.json"], store_dir, index=False)
+    site = create_app({"STORE": str(store_dir), "BASE_URI": uris.base_uri()})
+    try:
+        client = site.test_client()
+        assert client.get(PAGE).status_code == 200
+        assert client.get("/data/palissy/PM75990001.ttl").status_code == 404
+        with site.app_context():
+            before = store_version()
+        load_files([sample / "palissy.json"], store_dir, index=False)
+        monkeypatch.setattr(site_module, "SWAP_CHECK_S", 0.0)
+        assert client.get("/data/palissy/PM75990001.ttl").status_code == 200
+        assert client.get(PAGE).status_code == 200
+        with site.app_context():
+            assert store_version() not in (None, before)
+    finally:
+        site.extensions["pop_ld"].close()
